@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what chatbot needs to build, test and serve on Debian 12, then exits.
+# Idempotent and fast when nothing is missing: it only calls apt/npm for what is absent.
+#   scripts/setup.sh            build + run dependencies
+#   scripts/setup.sh --test     also what the test suite and benchmarks use
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+# Debian package names (bookworm). Versions are pinned by the distribution release.
+apt_build=(
+  build-essential cmake pkg-config
+  libboost-dev libboost-system-dev     # Boost.Beast / Asio 1.74
+  libxapian-dev                        # lexical index (BM25, Snowball stemmers)
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libre2-dev libyaml-cpp-dev libssl-dev
+  nodejs npm                           # installs web assets (swagger-ui-dist)
+)
+apt_test=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl)
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+missing=()
+pkgs=("${apt_build[@]}")
+((want_test)) && pkgs+=("${apt_test[@]}")
+for p in "${pkgs[@]}"; do
+  # node/npm may come from outside Debian (e.g. nvm); accept them if they are on PATH.
+  if [[ "$p" == nodejs || "$p" == npm ]] && command -v "${p/nodejs/node}" >/dev/null 2>&1; then
+    continue
+  fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Swagger UI for /docs, pinned in web/package-lock.json; install scripts are not run.
+web="$root/web"
+if ! cmp -s "$web/package-lock.json" "$web/node_modules/.chatbot-installed-lock" 2>/dev/null \
+   || [[ ! -f "$web/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ]]; then
+  say "installing web assets (npm ci in web/)"
+  (cd "$web" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$web/package-lock.json" "$web/node_modules/.chatbot-installed-lock"
+fi

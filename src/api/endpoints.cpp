@@ -1,0 +1,196 @@
+// The endpoint handlers of Application. Each reads the request, calls the service layer and
+// builds the reply; errors are thrown as ApiError and formatted by Application::handle.
+#include "api/application.h"
+#include "api/errors.h"
+#include "util/time.h"
+
+namespace chatbot::api {
+
+using field = http::beast_http::field;
+
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point t) { return util::millisSince(t) / 1000.0; }
+
+nlohmann::json articleMetadata(const kb::Article& a) {
+  nlohmann::json m = a.metadata.is_object() ? a.metadata : nlohmann::json::object();
+  m["id"] = a.id;
+  if (!a.category.empty()) m["category"] = a.category;
+  if (!a.tags.empty()) m["tags"] = a.tags;
+  if (!a.difficulty.empty()) m["difficulty"] = a.difficulty;
+  if (!a.url.empty()) m["url"] = a.url;
+  if (!a.source.empty()) m["source"] = a.source;
+  return m;
+}
+
+// Status of a model setting while no model engine is built in: "none" is fine, a name is not
+// available and the embedded default serves instead.
+nlohmann::json modelComponent(const std::string& setting, const std::string& configured, const char* fallback_kind,
+                              const char* fallback_note) {
+  nlohmann::json c = {{"status", "ok"}, {"configured_model", configured}};
+  if (configured != "none") {
+    c["status"] = "degraded";
+    c["reason"] = setting + "='" + configured + "' is not available in this build; " + fallback_note +
+                  ". Set " + setting + "=none to silence this.";
+    c["fallback"] = fallback_kind;
+  }
+  return c;
+}
+
+}  // namespace
+
+http::Response Application::root(const http::Request& request, http::RequestContext&) const {
+  return jsonResponse(http::Status::ok,
+                      {{"name", config_.project_name},
+                       {"version", CHATBOT_VERSION},
+                       {"status", service() ? "running" : "starting"},
+                       {"docs", "/docs"},
+                       {"health", "/health"},
+                       {"openapi", "/openapi.json"},
+                       {"chat", config_.api_v1_prefix + "/chat/"}},
+                      request.version());
+}
+
+http::Response Application::health(const http::Request& request, http::RequestContext&) const {
+  const auto svc = service();
+  const std::string failed = failure();
+  nlohmann::json components;
+
+  nlohmann::json kb = {{"status", "ok"}};
+  nlohmann::json retriever = {{"status", "ok"}, {"kind", "xapian-bm25"}, {"dense", "disabled"}};
+  if (svc) {
+    const auto& info = svc->index().info();
+    kb["articles"] = info.articles;
+    kb["files"] = info.files;
+    kb["index"] = info.index_dir.filename().string();
+    kb["built_at"] = info.built_at;
+    kb["problems"] = info.problems.size();
+    if (!info.problems.empty()) {
+      kb["status"] = "degraded";
+      kb["reason"] = std::to_string(info.problems.size()) +
+                     " knowledge-base file(s) could not be loaded; run `chatbot ingest` to see them.";
+    }
+    retriever["kind"] = svc->index().retriever().name();
+  } else {
+    kb["status"] = failed.empty() ? "starting" : "unavailable";
+    if (!failed.empty()) kb["reason"] = failed;
+    retriever["status"] = kb["status"];
+  }
+  nlohmann::json embedding = modelComponent("EMBEDDING_MODEL", config_.embedding_model, "lexical",
+                                            "retrieval stays lexical (Xapian BM25)");
+  if (embedding["status"] != "ok") {
+    retriever["status"] = retriever["status"] == "ok" ? "degraded" : retriever["status"];
+    retriever["reason"] = embedding["reason"];
+  }
+  retriever["embedding_model"] = config_.embedding_model;
+  nlohmann::json generator = modelComponent("LLM_MODEL_ID", config_.llm_model_id, "extractive",
+                                            "answers are extractive, composed from the best article");
+  generator["kind"] = svc ? svc->generator().kind() : "extractive";
+  generator["model"] = svc ? svc->generator().model() : "none";
+  components["knowledge_base"] = kb;
+  components["retriever"] = retriever;
+  components["generator"] = generator;
+
+  std::string overall = "ok";
+  for (const auto& [name, c] : components.items()) {
+    const auto s = c["status"].get<std::string>();
+    if (s == "unavailable" || s == "starting") overall = "unavailable";
+    else if (s == "degraded" && overall == "ok") overall = "degraded";
+  }
+  const nlohmann::json body = {{"status", overall},
+                               {"version", CHATBOT_VERSION},
+                               {"uptime_seconds", secondsSince(started_)},
+                               {"timestamp", util::isoTimestampNow()},
+                               {"components", components}};
+  return jsonResponse(overall == "unavailable" ? http::Status::service_unavailable : http::Status::ok, body,
+                      request.version());
+}
+
+http::Response Application::chatHealth(const http::Request& request, http::RequestContext&) const {
+  const auto svc = service();
+  if (!svc) {
+    const std::string failed = failure();
+    return jsonResponse(http::Status::service_unavailable,
+                        {{"status", failed.empty() ? "starting" : "unavailable"},
+                         {"ready", false},
+                         {"detail", failed.empty() ? "The knowledge base is being indexed." : failed}},
+                        request.version());
+  }
+  return jsonResponse(http::Status::ok,
+                      {{"status", "ready"},
+                       {"ready", true},
+                       {"articles", svc->index().info().articles},
+                       {"retriever", svc->index().retriever().name()},
+                       {"generator", svc->generator().kind()},
+                       {"model", svc->generator().model()}},
+                      request.version());
+}
+
+http::Response Application::chat(const http::Request& request, http::RequestContext& context) const {
+  requireJsonContentType(request[field::content_type]);
+  const rag::ChatQuery query = parseChatRequest(request.body(), limits_);
+  const auto svc = service();
+  if (!svc) {
+    const std::string failed = failure();
+    auto res = errorResponse(http::Status::service_unavailable, "service_unavailable",
+                             failed.empty() ? "The knowledge base is still being indexed; retry shortly."
+                                            : "The chat service is unavailable; see /health.",
+                             context.request_id, request.version());
+    res.set(field::retry_after, "2");
+    return res;
+  }
+  const rag::ChatAnswer answer = svc->answer(query);
+  context.stage_ms = {{"redact", answer.timings.redact_ms},
+                      {"retrieve", answer.timings.retrieve_ms},
+                      {"generate", answer.timings.generate_ms}};
+
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& r : answer.results) {
+    results.push_back({{"subject", r.article->subject},
+                       {"answer", r.article->body},
+                       {"score", r.score},
+                       {"metadata", articleMetadata(*r.article)}});
+  }
+  const nlohmann::json body = {{"response", answer.response},
+                               {"query", answer.query},
+                               {"context_used", answer.context_used},
+                               {"search_results", std::move(results)},
+                               {"processing_time", secondsSince(context.received_at)},
+                               {"timestamp", util::isoTimestampNow()},
+                               {"request_id", context.request_id},
+                               {"generator", answer.generator},
+                               {"answered", answer.answered},
+                               {"warnings", answer.warnings}};
+  return jsonResponse(http::Status::ok, body, request.version());
+}
+
+http::Response Application::openapi(const http::Request& request, http::RequestContext&) const {
+  http::Response res{http::Status::ok, request.version()};
+  res.set(field::content_type, "application/json");
+  res.body() = openapi_;
+  return res;
+}
+
+http::Response Application::docs(const http::Request& request, http::RequestContext& context) const {
+  http::Response res{http::Status::ok, request.version()};
+  const auto asset_name = context.path_params.find("asset");
+  if (asset_name == context.path_params.end() || asset_name->second == "index.html") {
+    res.set(field::content_type, "text/html; charset=utf-8");
+    res.body() = assets_.indexHtml();
+  } else {
+    const Asset* asset = assets_.find(asset_name->second);
+    if (asset == nullptr) {
+      throw ApiError(http::Status::not_found, "not_found", "No documentation asset named " + asset_name->second + ".");
+    }
+    res.set(field::content_type, asset->content_type);
+    res.set(field::cache_control, "public, max-age=86400");
+    res.body() = asset->body;
+  }
+  // Swagger UI styles itself inline; scripts come only from this server.
+  res.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+          "connect-src 'self'; frame-ancestors 'none'");
+  return res;
+}
+
+}  // namespace chatbot::api

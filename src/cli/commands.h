@@ -1,0 +1,53 @@
+#pragma once
+// The `chatbot` subcommands. main.cpp declares their flags (and --help text); these functions do
+// the work and return the process exit code: 0 success, 1 failure, 2 bad usage or configuration.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "ingest/knowledge_index.h"
+#include "rag/chat_service.h"
+
+namespace chatbot::cli {
+
+// Flags shared by every subcommand; each set one overrides the variable of the same meaning.
+struct CommonFlags {
+  std::optional<std::string> env_file;
+  std::map<std::string, std::string> overrides;  // variable name -> value
+};
+
+// Loads the configuration, or prints why it is invalid and returns nullopt.
+std::optional<config::Config> loadConfigOrReport(const CommonFlags& flags);
+ingest::IndexOptions indexOptions(const config::Config& config, bool show_progress);
+std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
+                                                        const config::Config& config);
+
+int runServe(const CommonFlags& flags);
+
+struct IngestFlags {
+  bool rebuild = false;
+  bool allow_problems = false;
+};
+int runIngest(const CommonFlags& flags, const IngestFlags& ingest);
+
+struct AskFlags {
+  std::string question;
+  std::size_t top_k = 4;
+  std::size_t max_tokens = 150;
+  bool json = false;
+};
+int runAsk(const CommonFlags& flags, const AskFlags& ask);
+
+struct EvalFlags {
+  std::string kb_file;
+  std::string queries_file;
+  std::size_t k = 10;
+  bool json = false;
+};
+int runEval(const CommonFlags& flags, const EvalFlags& eval);
+
+int runConfig(const CommonFlags& flags, bool env_example);
+
+}  // namespace chatbot::cli

@@ -1,0 +1,58 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "observability/log.h"
+#include "rag/extractive_generator.h"
+
+namespace chatbot::cli {
+
+std::optional<config::Config> loadConfigOrReport(const CommonFlags& flags) {
+  try {
+    config::LoadOptions options;
+    if (flags.env_file) options.env_file = *flags.env_file;
+    options.overrides = flags.overrides;
+    return config::load(options);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "chatbot: " << e.what()
+              << "\nFix the variable(s) above in the environment or .env (see .env.example), or the matching flag.\n";
+    return std::nullopt;
+  }
+}
+
+ingest::IndexOptions indexOptions(const config::Config& config, bool show_progress) {
+  ingest::IndexOptions o;
+  o.kb_path = config.kb_dir;
+  o.data_dir = config.data_dir;
+  o.synonyms_file = config.synonyms_file;
+  o.show_progress = show_progress && isatty(STDERR_FILENO) == 1;
+  return o;
+}
+
+std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
+                                                        const config::Config& config) {
+  auto generator = std::make_shared<rag::ExtractiveGenerator>(config.support_contact);
+  auto filter = std::make_shared<security::CredentialFilter>();
+  return std::make_shared<rag::ChatService>(std::move(index), std::move(generator), std::move(filter),
+                                            config.min_answer_score);
+}
+
+int runConfig(const CommonFlags& flags, bool env_example) {
+  if (env_example) {
+    std::cout << config::envExample();
+    return 0;
+  }
+  const auto config = loadConfigOrReport(flags);
+  if (!config) return 2;
+  std::cout << "configuration is valid\n"
+            << "  HOST:PORT      " << config->host << ":" << config->port << "\n"
+            << "  KB_DIR         " << config->kb_dir.string() << "\n"
+            << "  DATA_DIR       " << config->data_dir.string() << "\n"
+            << "  LLM_MODEL_ID   " << config->llm_model_id << "\n"
+            << "  LOG_LEVEL      " << config::toString(config->log_level) << "\n";
+  return 0;
+}
+
+}  // namespace chatbot::cli

@@ -1,0 +1,77 @@
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "api/application.h"
+#include "cli/commands.h"
+#include "http/server.h"
+#include "observability/log.h"
+
+namespace chatbot::cli {
+
+int runServe(const CommonFlags& flags) {
+  const auto loaded = loadConfigOrReport(flags);
+  if (!loaded) return 2;
+  const config::Config& config = *loaded;
+  log::init(config.debug && config.log_level > config::LogLevel::kDebug ? config::LogLevel::kDebug
+                                                                         : config.log_level);
+  for (const auto& [name, value] : {std::pair{"LLM_MODEL_ID", config.llm_model_id},
+                                    std::pair{"EMBEDDING_MODEL", config.embedding_model}}) {
+    if (value != "none") {
+      log::warn("config.model_unavailable",
+                {{"variable", name}, {"model", value},
+                 {"detail", "local models are not built into this version; serving the embedded default"}});
+    }
+  }
+
+  api::Application app(config);
+  http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.threads = config.threads != 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_connections = config.max_connections;
+  options.header_timeout = config.header_timeout;
+  options.idle_timeout = config.idle_timeout;
+  options.shutdown_grace = config.shutdown_grace;
+  std::unique_ptr<http::Server> server;
+  try {
+    server = std::make_unique<http::Server>(options, app);
+  } catch (const std::exception& e) {
+    std::cerr << "chatbot: cannot listen on " << config.host << ":" << config.port << ": " << e.what()
+              << "\nIs another server using the port? Set PORT (or --port) to a free one.\n";
+    return 1;
+  }
+  log::info("http.listening", {{"host", config.host},
+                               {"port", server->port()},
+                               {"threads", options.threads},
+                               {"docs", "http://" + (config.host == "0.0.0.0" ? std::string("localhost") : config.host) +
+                                            ":" + std::to_string(server->port()) + "/docs"}});
+
+  // Index in the background: /health answers (starting) and chat returns 503 until it is done.
+  std::thread indexer([&] {
+    try {
+      auto index = ingest::KnowledgeIndex::open(indexOptions(config, true));
+      const auto& info = index->info();
+      for (const auto& p : info.problems) {
+        log::warn("kb.problem", {{"file", p.where}, {"problem", p.message}});
+      }
+      log::info("kb.ready", {{"articles", info.articles},
+                             {"index", info.index_dir.string()},
+                             {"rebuilt", info.rebuilt},
+                             {"ms", info.build_ms}});
+      app.setReady(makeChatService(std::move(index), config));
+    } catch (const std::exception& e) {
+      log::error("kb.failed", {{"error", e.what()}});
+      app.setFailed(std::string("The knowledge base could not be loaded: ") + e.what());
+    }
+  });
+  server->run();
+  indexer.join();
+  log::info("http.stopped");
+  log::shutdown();
+  return 0;
+}
+
+}  // namespace chatbot::cli

@@ -1,0 +1,281 @@
+#include "config/config.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "util/text.h"
+
+namespace chatbot::config {
+
+std::string_view toString(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace: return "trace";
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+    case LogLevel::kCritical: return "critical";
+    case LogLevel::kOff: return "off";
+  }
+  return "info";
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& name, const std::string& value, const std::string& expected) {
+  throw ConfigError(name + "='" + value + "' is invalid: expected " + expected);
+}
+
+long long parseInteger(const std::string& name, const std::string& value, long long min, long long max) {
+  const std::string_view text = util::trim(value);
+  long long result = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), result);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || result < min || result > max) {
+    fail(name, value, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return result;
+}
+
+double parseDouble(const std::string& name, const std::string& value, double min, double max) {
+  const std::string text(util::trim(value));
+  char* end = nullptr;
+  errno = 0;
+  const double result = std::strtod(text.c_str(), &end);
+  if (text.empty() || errno != 0 || end != text.c_str() + text.size() || !(result >= min && result <= max)) {
+    fail(name, value, "a number from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return result;
+}
+
+bool parseBool(const std::string& name, const std::string& value) {
+  const std::string v = util::asciiLower(util::trim(value));
+  if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+  if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty()) return false;
+  fail(name, value, "true or false (also 1/0, yes/no, on/off)");
+}
+
+LogLevel parseLogLevel(const std::string& name, const std::string& value) {
+  const std::string v = util::asciiLower(util::trim(value));
+  if (v == "trace") return LogLevel::kTrace;
+  if (v == "debug") return LogLevel::kDebug;
+  if (v == "info") return LogLevel::kInfo;
+  if (v == "warning" || v == "warn") return LogLevel::kWarning;
+  if (v == "error") return LogLevel::kError;
+  if (v == "critical" || v == "fatal") return LogLevel::kCritical;
+  if (v == "off" || v == "none") return LogLevel::kOff;
+  fail(name, value, "one of trace, debug, info, warning, error, critical, off");
+}
+
+std::string parsePrefix(const std::string& name, const std::string& value) {
+  std::string v(util::trim(value));
+  while (v.size() > 1 && v.back() == '/') v.pop_back();
+  if (v.empty() || v.front() != '/' || v == "/" || v.find_first_of(" ?#{}\\") != std::string::npos) {
+    fail(name, value, "a path starting with '/', such as /api/v1");
+  }
+  return v;
+}
+
+std::vector<std::string> parseOrigins(const std::string& name, const std::string& value) {
+  std::vector<std::string> origins;
+  for (const auto part : util::split(value, ',')) {
+    std::string origin(util::trim(part));
+    if (origin.empty()) continue;
+    while (origin.size() > 1 && origin.back() == '/') origin.pop_back();
+    const bool scheme = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
+    if (origin != "*" && (!scheme || origin.find_first_of(" /", origin.find("//") + 2) != std::string::npos)) {
+      fail(name, value, "a comma-separated list of origins like https://portal.example.com, or *");
+    }
+    origins.push_back(std::move(origin));
+  }
+  return origins;
+}
+
+std::string nonEmpty(const std::string& name, const std::string& value) {
+  std::string v(util::trim(value));
+  if (v.empty()) fail(name, value, "a non-empty value");
+  return v;
+}
+
+std::chrono::milliseconds parseMillis(const std::string& name, const std::string& value, long long min,
+                                      long long max) {
+  return std::chrono::milliseconds(parseInteger(name, value, min, max));
+}
+
+std::string modelId(const std::string& value) {
+  std::string v(util::trim(value));
+  return v.empty() ? "none" : v;
+}
+
+std::vector<Setting> buildSettings() {
+  const Config d;
+  std::vector<Setting> s;
+  auto add = [&](std::string name, std::string description, std::string def,
+                 std::function<void(Config&, const std::string&)> apply) {
+    s.push_back({std::move(name), std::move(description), std::move(def), std::move(apply)});
+  };
+  add("API_V1_PREFIX", "Path prefix of the versioned API", d.api_v1_prefix,
+      [](Config& c, const std::string& v) { c.api_v1_prefix = parsePrefix("API_V1_PREFIX", v); });
+  add("PROJECT_NAME", "Name shown by GET / and in the API docs", d.project_name,
+      [](Config& c, const std::string& v) { c.project_name = nonEmpty("PROJECT_NAME", v); });
+  add("DEBUG", "Verbose logs (never exposes internals to clients)", "false",
+      [](Config& c, const std::string& v) { c.debug = parseBool("DEBUG", v); });
+  add("HOST", "Address to listen on", d.host,
+      [](Config& c, const std::string& v) { c.host = nonEmpty("HOST", v); });
+  add("PORT", "TCP port to listen on (0 picks a free one)", std::to_string(d.port),
+      [](Config& c, const std::string& v) { c.port = static_cast<std::uint16_t>(parseInteger("PORT", v, 0, 65535)); });
+  add("LOG_LEVEL", "trace, debug, info, warning, error, critical or off", "info",
+      [](Config& c, const std::string& v) { c.log_level = parseLogLevel("LOG_LEVEL", v); });
+  add("LLM_MODEL_ID", "Chat model for generated answers; 'none' uses the extractive generator", d.llm_model_id,
+      [](Config& c, const std::string& v) { c.llm_model_id = modelId(v); });
+  add("EMBEDDING_MODEL", "Embedding model for dense retrieval; 'none' keeps retrieval lexical", d.embedding_model,
+      [](Config& c, const std::string& v) { c.embedding_model = modelId(v); });
+  add("KB_DIR", "Knowledge-base folder (Markdown, JSONL or CSV files)", d.kb_dir.string(),
+      [](Config& c, const std::string& v) { c.kb_dir = nonEmpty("KB_DIR", v); });
+  add("DATA_DIR", "Where the search index and article store are written", d.data_dir.string(),
+      [](Config& c, const std::string& v) { c.data_dir = nonEmpty("DATA_DIR", v); });
+  add("SYNONYMS_FILE", "IT synonym groups used by search ('' disables them)", d.synonyms_file.string(),
+      [](Config& c, const std::string& v) { c.synonyms_file = std::string(util::trim(v)); });
+  add("WEB_DIR", "Folder with swagger-ui-dist, served at /docs", d.web_dir.string(),
+      [](Config& c, const std::string& v) { c.web_dir = nonEmpty("WEB_DIR", v); });
+  add("CORS_ORIGINS", "Comma-separated allowed browser origins; '*' allows any; empty disables CORS", "",
+      [](Config& c, const std::string& v) { c.cors_origins = parseOrigins("CORS_ORIGINS", v); });
+  add("THREADS", "HTTP worker threads; 0 means one per CPU core", "0",
+      [](Config& c, const std::string& v) { c.threads = static_cast<unsigned>(parseInteger("THREADS", v, 0, 256)); });
+  add("MAX_BODY_BYTES", "Largest accepted request body in bytes (larger: 413)", std::to_string(d.max_body_bytes),
+      [](Config& c, const std::string& v) { c.max_body_bytes = parseInteger("MAX_BODY_BYTES", v, 1024, 16 << 20); });
+  add("MAX_CONNECTIONS", "Concurrent connections; further ones wait in the accept queue",
+      std::to_string(d.max_connections),
+      [](Config& c, const std::string& v) { c.max_connections = parseInteger("MAX_CONNECTIONS", v, 1, 1'000'000); });
+  add("HEADER_TIMEOUT_MS", "Time allowed to receive a request's headers and body", "10000",
+      [](Config& c, const std::string& v) { c.header_timeout = parseMillis("HEADER_TIMEOUT_MS", v, 100, 600'000); });
+  add("IDLE_TIMEOUT_MS", "Idle keep-alive connections are closed after this long", "60000",
+      [](Config& c, const std::string& v) { c.idle_timeout = parseMillis("IDLE_TIMEOUT_MS", v, 100, 3'600'000); });
+  add("SHUTDOWN_GRACE_MS", "On SIGINT/SIGTERM, how long in-flight requests may take to finish", "10000",
+      [](Config& c, const std::string& v) { c.shutdown_grace = parseMillis("SHUTDOWN_GRACE_MS", v, 0, 600'000); });
+  add("MAX_QUERY_CHARS", "Longest accepted query, in characters (Unicode code points)", "2000",
+      [](Config& c, const std::string& v) { c.max_query_chars = parseInteger("MAX_QUERY_CHARS", v, 10, 100'000); });
+  add("MIN_ANSWER_SCORE", "Retrieval score (0-1) below which the bot says the KB has no answer", "0.35",
+      [](Config& c, const std::string& v) { c.min_answer_score = parseDouble("MIN_ANSWER_SCORE", v, 0.0, 1.0); });
+  add("SUPPORT_CONTACT", "How users reach a human, quoted when the KB has no answer", d.support_contact,
+      [](Config& c, const std::string& v) { c.support_contact = nonEmpty("SUPPORT_CONTACT", v); });
+  return s;
+}
+
+std::string unquote(std::string_view raw, const std::string& where) {
+  raw = util::trim(raw);
+  if (raw.empty()) return {};
+  const char q = raw.front();
+  if (q == '"' || q == '\'') {
+    const std::size_t close = raw.find(q, 1);
+    if (close == std::string_view::npos) throw ConfigError(where + ": unterminated quote");
+    const std::string_view rest = util::trim(raw.substr(close + 1));
+    if (!rest.empty() && rest.front() != '#') throw ConfigError(where + ": text after closing quote");
+    std::string value(raw.substr(1, close - 1));
+    if (q == '"') {  // the common escapes inside double quotes
+      std::string out;
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '\\' && i + 1 < value.size()) {
+          const char n = value[++i];
+          out.push_back(n == 'n' ? '\n' : n == 't' ? '\t' : n);
+        } else {
+          out.push_back(value[i]);
+        }
+      }
+      return out;
+    }
+    return value;
+  }
+  const std::size_t hash = raw.find(" #");
+  return std::string(util::trim(raw.substr(0, hash)));
+}
+
+}  // namespace
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> kSettings = buildSettings();
+  return kSettings;
+}
+
+void applySetting(Config& config, const std::string& name, const std::string& value) {
+  for (const auto& s : settings()) {
+    if (s.name == name) {
+      s.apply(config, value);
+      return;
+    }
+  }
+  throw ConfigError("unknown setting " + name);
+}
+
+std::map<std::string, std::string> parseDotenv(const std::string& text, const std::string& origin) {
+  std::map<std::string, std::string> values;
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string_view view = util::trim(line);
+    if (view.empty() || view.front() == '#') continue;
+    if (view.rfind("export ", 0) == 0) view = util::trim(view.substr(7));
+    const std::size_t eq = view.find('=');
+    const std::string where = origin + ":" + std::to_string(number);
+    if (eq == std::string_view::npos) throw ConfigError(where + ": expected KEY=VALUE");
+    const std::string key(util::trim(view.substr(0, eq)));
+    if (key.empty() || key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+                            std::string::npos) {
+      throw ConfigError(where + ": invalid variable name '" + key + "'");
+    }
+    values[key] = unquote(view.substr(eq + 1), where);
+  }
+  return values;
+}
+
+Config load(const LoadOptions& options) {
+  std::map<std::string, std::string> values;
+  const std::filesystem::path env_file = options.env_file.value_or(".env");
+  std::error_code ec;
+  if (std::filesystem::exists(env_file, ec)) {
+    std::ifstream in(env_file);
+    if (!in) throw ConfigError("cannot read " + env_file.string());
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    values = parseDotenv(buffer.str(), env_file.string());
+  } else if (options.env_file) {
+    throw ConfigError("env file " + env_file.string() + " does not exist");
+  }
+  // Real environment variables win over the .env file, as with python-dotenv and pydantic-settings.
+  for (const auto& s : settings()) {
+    if (const char* v = std::getenv(s.name.c_str())) values[s.name] = v;
+  }
+  for (const auto& [k, v] : options.overrides) values[k] = v;
+
+  Config config;
+  std::string errors;
+  for (const auto& s : settings()) {
+    const auto it = values.find(s.name);
+    if (it == values.end()) continue;
+    try {
+      s.apply(config, it->second);
+    } catch (const ConfigError& e) {
+      errors += std::string("\n  - ") + e.what();
+    }
+  }
+  if (!errors.empty()) throw ConfigError("invalid configuration:" + errors);
+  return config;
+}
+
+std::string envExample() {
+  std::string out =
+      "# chatbot configuration. Copy to .env and edit; real environment variables and CLI flags win\n"
+      "# over this file. Generated from src/config/config.cpp (`chatbot config --env-example`).\n";
+  for (const auto& s : settings()) {
+    out += "\n# " + s.description + "\n";
+    const bool quote = s.default_value.find_first_of(" #,()") != std::string::npos;
+    out += s.name + "=" + (quote ? "\"" + s.default_value + "\"" : s.default_value) + "\n";
+  }
+  return out;
+}
+
+}  // namespace chatbot::config

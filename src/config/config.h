@@ -1,0 +1,87 @@
+#pragma once
+// Server configuration: defaults, then a `.env` file, then the process environment, then CLI flags
+// (later sources win). Every setting is described once in `settings()`, which drives parsing,
+// validation, `--help` text and `.env.example`.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace chatbot::config {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarning, kError, kCritical, kOff };
+std::string_view toString(LogLevel level);
+
+struct Config {
+  // Reference-API names.
+  std::string api_v1_prefix = "/api/v1";
+  std::string project_name = "IT Support Chatbot";
+  bool debug = false;
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8000;
+  LogLevel log_level = LogLevel::kInfo;
+  std::string llm_model_id = "none";
+  std::string embedding_model = "none";
+
+  // Knowledge base and index.
+  std::filesystem::path kb_dir = "data/kb";
+  std::filesystem::path data_dir = "var/data";
+  std::filesystem::path synonyms_file = "data/synonyms.txt";  // empty: no synonyms
+  std::filesystem::path web_dir = "web/node_modules/swagger-ui-dist";
+
+  // HTTP server.
+  std::vector<std::string> cors_origins;  // empty: no CORS headers; {"*"}: any origin
+  unsigned threads = 0;                   // 0: one per CPU core
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_connections = 10'000;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds shutdown_grace{10'000};
+
+  // Chat behaviour.
+  std::size_t max_query_chars = 2000;
+  double min_answer_score = 0.35;
+  std::string support_contact =
+      "the IT Service Desk (https://servicedesk.example.com, phone extension 4357)";
+};
+
+// Thrown when a setting has an invalid value; `what()` names the variable and says what is allowed.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Setting {
+  std::string name;         // environment variable, e.g. "PORT"
+  std::string description;  // one line for `.env.example` and docs
+  std::string default_value;
+  std::function<void(Config&, const std::string&)> apply;  // throws ConfigError on bad input
+};
+
+const std::vector<Setting>& settings();
+
+// Applies `value` to `config` under setting `name`. Throws ConfigError for an unknown name or a bad value.
+void applySetting(Config& config, const std::string& name, const std::string& value);
+
+// Parses a dotenv file: KEY=VALUE lines, `#` comments, optional `export `, single or double quotes.
+// Throws ConfigError with the line number on a malformed line.
+std::map<std::string, std::string> parseDotenv(const std::string& text, const std::string& origin);
+
+struct LoadOptions {
+  std::optional<std::filesystem::path> env_file;  // default: ./.env if it exists
+  std::map<std::string, std::string> overrides;   // from CLI flags, keyed by variable name
+};
+
+// Builds the configuration from all sources. Collects every invalid setting and throws one
+// ConfigError listing them all.
+Config load(const LoadOptions& options);
+
+// Text of `.env.example`, generated from `settings()`.
+std::string envExample();
+
+}  // namespace chatbot::config

@@ -1,0 +1,29 @@
+#pragma once
+// HTTP message types shared by the server, the router and the API layer.
+#include <utility>  // Boost 1.74 Asio needs it before its own headers under g++ 12
+
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace chatbot::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+using Status = beast_http::status;
+using Verb = beast_http::verb;
+
+// Per-request facts that handlers and the access log share. Owned by the connection, lives for
+// one request.
+struct RequestContext {
+  std::string request_id;
+  std::string remote_address;
+  std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
+  std::map<std::string, std::string> path_params;  // from "{name}" segments of the route
+  std::map<std::string, double> stage_ms;           // filled by handlers, written to the access log
+};
+
+}  // namespace chatbot::http

@@ -1,0 +1,259 @@
+#include "security/credential_filter.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <unordered_set>
+
+#include "util/text.h"
+
+namespace chatbot::security {
+
+namespace {
+
+struct Span {
+  std::size_t begin;
+  std::size_t end;
+  std::string_view kind;
+};
+
+// Words that commonly follow "password is ..." in support requests and describe the password
+// rather than being it ("my password is expired", "the token is not working").
+const std::unordered_set<std::string>& statusWords() {
+  static const std::unordered_set<std::string> kWords = {
+      "a", "about", "again", "all", "already", "also", "always", "an", "and", "any", "are", "as",
+      "asked", "at", "bad", "because", "being", "blank", "but", "by", "case", "changed", "correct",
+      "definitely", "different", "disabled", "does", "doesn't", "done", "empty", "every", "expired",
+      "expiring", "fine", "for", "from", "going", "good", "gone", "here", "how", "i", "in",
+      "incorrect", "invalid", "is", "it", "just", "known", "last", "like", "locked", "long", "lost",
+      "mine", "missing", "my", "needed", "never", "new", "no", "not", "now", "of", "ok", "okay", "old",
+      "on", "only", "or", "probably", "really", "rejected", "required", "reset", "right", "same",
+      "saved", "secure", "set", "short", "simple", "so", "somehow", "something", "still", "stored",
+      "strong", "stuck", "supposed", "that", "the", "there", "this", "to", "too", "under",
+      "unknown", "up", "valid", "very", "was", "weak", "what", "when", "where", "which", "why",
+      "with", "working", "wrong", "yes", "you", "your"};
+  return kWords;
+}
+
+bool isPlainLower(std::string_view word) {
+  return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || c == '\'';
+  });
+}
+
+// Decides whether the word after "password is" is the secret itself.
+bool valueLooksSecret(std::string_view value, bool strong_separator) {
+  if (value.empty()) return false;
+  const std::string lower = util::asciiLower(value);
+  if (statusWords().count(lower)) return false;
+  const bool plain = isPlainLower(value);
+  // "password: x" and "pwd=x" put a value there; "password is locked" usually does not.
+  if (strong_separator) return true;
+  if (plain && value.size() > 3 &&
+      (lower.ends_with("ed") || lower.ends_with("ing") || lower.ends_with("ly"))) {
+    return false;  // "expired", "working", "probably"
+  }
+  return true;
+}
+
+// Decides whether a value with no separator ("password Hunter2!") is clearly a secret.
+bool valueStronglySecret(std::string_view value) {
+  bool letter = false, digit = false, symbol = false, upper = false;
+  for (const char c : value) {
+    if (c >= '0' && c <= '9') digit = true;
+    else if (c >= 'A' && c <= 'Z') upper = letter = true;
+    else if (c >= 'a' && c <= 'z') letter = true;
+    else symbol = true;
+  }
+  if (value.size() < 4) return false;
+  return (letter && digit) || (letter && symbol) || (digit && !letter && value.size() >= 4) ||
+         (upper && letter && value.size() >= 8 && !isPlainLower(value.substr(1)) );
+}
+
+std::string_view trimPunctuation(std::string_view v, std::size_t& offset) {
+  static constexpr std::string_view kTrail = ".,;!?)\"'`";
+  static constexpr std::string_view kLead = "\"'`(";
+  while (!v.empty() && kLead.find(v.front()) != std::string_view::npos) {
+    v.remove_prefix(1);
+    ++offset;
+  }
+  while (!v.empty() && kTrail.find(v.back()) != std::string_view::npos) v.remove_suffix(1);
+  return v;
+}
+
+}  // namespace
+
+struct CredentialFilter::Patterns {
+  // Whole match is the secret.
+  struct Whole {
+    std::unique_ptr<RE2> re;
+    std::string_view kind;
+  };
+  std::vector<Whole> whole;
+  // Capture group 1 is the secret.
+  std::vector<Whole> captured;
+  // "<keyword> [up to 3 words] <separator> <value>": group 1 separator, group 2 value.
+  std::unique_ptr<RE2> statement;
+  // "<keyword> <value>" with no separator.
+  std::unique_ptr<RE2> bare;
+  std::unique_ptr<RE2> card;
+};
+
+CredentialFilter::CredentialFilter() : patterns_(std::make_unique<Patterns>()) {
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(8 << 20);
+  auto make = [&](std::string_view pattern) {
+    auto re = std::make_unique<RE2>(pattern, opts);
+    if (!re->ok()) throw std::logic_error("bad credential pattern: " + re->error());
+    return re;
+  };
+  auto& p = *patterns_;
+  p.whole.push_back({make(R"((?s)-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\z))"), "private_key"});
+  p.whole.push_back({make(R"(PuTTY-User-Key-File-\d+:(?s:.*))"), "private_key"});
+  p.whole.push_back({make(R"(\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b)"), "api_key"});
+  p.whole.push_back({make(R"(\bgh[pousr]_[A-Za-z0-9]{30,}\b)"), "api_key"});
+  p.whole.push_back({make(R"(\bgithub_pat_[A-Za-z0-9_]{22,})"), "api_key"});
+  p.whole.push_back({make(R"(\bglpat-[A-Za-z0-9_\-]{20,})"), "api_key"});
+  p.whole.push_back({make(R"(\bxox[abposre]-[A-Za-z0-9-]{10,})"), "api_key"});
+  p.whole.push_back({make(R"(\bAIza[0-9A-Za-z_\-]{35})"), "api_key"});
+  p.whole.push_back({make(R"(\b[sr]k_(?:live|test)_[0-9A-Za-z]{16,})"), "api_key"});
+  p.whole.push_back({make(R"(\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,})"), "api_key"});
+  p.whole.push_back({make(R"(\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,})"), "api_key"});
+  p.whole.push_back({make(R"(\bnpm_[A-Za-z0-9]{36}\b)"), "api_key"});
+  p.whole.push_back({make(R"(\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"), "token"});
+  p.whole.push_back({make(R"(\b\d{3}-\d{2}-\d{4}\b)"), "national_id"});
+
+  p.captured.push_back({make(R"((?i)\bbearer\s+([A-Za-z0-9\-._~+/]{16,}=*))"), "token"});
+  p.captured.push_back({make(R"((?i)\bbasic\s+([A-Za-z0-9+/]{12,}={0,2}))"), "token"});
+  // scheme://user:secret@host
+  p.captured.push_back({make(R"(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]+:([^\s@/]+)@)"), "connection_string"});
+  // ADO/JDBC/ODBC and Azure style key=value;
+  p.captured.push_back({make(R"((?i)\b(?:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|sig)\s*=\s*([^;\s"']+))"), "connection_string"});
+  // api_key=..., client_secret: "...", AWS_SECRET_ACCESS_KEY=...
+  p.captured.push_back({make(R"((?i)\b(?:[a-z0-9]+_)*(?:api[_-]?key|apikey|secret[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key|token|secret)\s*[:=]\s*["']?([^\s"',;]{6,}))"), "api_key"});
+
+  static constexpr std::string_view kKeywords =
+      R"((?:passwords?|passwd|pass\s*word|pwd|pw|pass|passcodes?|passphrases?|pins?|pin\s+codes?|api\s+keys?|access\s+keys?|secret\s+keys?|client\s+secrets?|secrets?|tokens?|access\s+tokens?|recovery\s+keys?|bitlocker\s+(?:recovery\s+)?keys?|backup\s+codes?|verification\s+codes?|security\s+codes?|one[\s-]time\s+(?:pass)?codes?|otp|mfa\s+codes?|2fa\s+codes?|auth(?:entication)?\s+codes?|credentials?|login|mot\s+de\s+passe|passwort|kennwort|contrase(?:ñ|n)a))";
+  p.statement = make(std::string(R"((?i)\b)") + std::string(kKeywords) +
+                     R"((?:\s+[\w'\-]+){0,3}?\s*(\bis\b(?:\s+now)?|\bwas\b|\bwill\s+be\b|\bare\b|:|=|->|\bto\b|\bof\b)\s*["'`]?(\S+))");
+  p.bare = make(std::string(R"((?i)\b)") + std::string(kKeywords) + R"(\s+["'`]?(\S+))");
+  p.card = make(R"(\b\d(?:[ \-]?\d){12,18}\b)");
+}
+
+CredentialFilter::~CredentialFilter() = default;
+
+bool looksLikeCardNumber(std::string_view text) noexcept {
+  std::array<int, 19> digits{};
+  std::size_t n = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') continue;
+    if (n == digits.size()) return false;
+    digits[n++] = c - '0';
+  }
+  if (n < 13) return false;
+  int sum = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    int d = digits[n - 1 - i];
+    if (i % 2 == 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 == 0;
+}
+
+Redaction CredentialFilter::redact(std::string_view text) const {
+  std::vector<Span> spans;
+  const auto& p = *patterns_;
+  const re2::StringPiece input(text.data(), text.size());
+  auto offset_of = [&](const re2::StringPiece& piece) {
+    return static_cast<std::size_t>(piece.data() - text.data());
+  };
+
+  for (const auto& w : p.whole) {
+    re2::StringPiece m;
+    std::size_t pos = 0;
+    while (pos <= text.size() && w.re->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      spans.push_back({offset_of(m), offset_of(m) + m.size(), w.kind});
+      pos = offset_of(m) + std::max<std::size_t>(m.size(), 1);
+    }
+  }
+  for (const auto& c : p.captured) {
+    std::array<re2::StringPiece, 2> m;
+    std::size_t pos = 0;
+    while (pos <= text.size() && c.re->Match(input, pos, text.size(), RE2::UNANCHORED, m.data(), 2)) {
+      if (!m[1].empty()) spans.push_back({offset_of(m[1]), offset_of(m[1]) + m[1].size(), c.kind});
+      pos = offset_of(m[0]) + std::max<std::size_t>(m[0].size(), 1);
+    }
+  }
+  {
+    std::array<re2::StringPiece, 3> m;
+    std::size_t pos = 0;
+    while (pos <= text.size() && p.statement->Match(input, pos, text.size(), RE2::UNANCHORED, m.data(), 3)) {
+      std::size_t begin = offset_of(m[2]);
+      const std::size_t end = begin + m[2].size();
+      const std::string_view separator(m[1].data(), m[1].size());
+      const bool strong = separator == ":" || separator == "=" || separator == "->";
+      // Judge the word without surrounding punctuation, but redact the whole token: trailing
+      // "!" or "." may belong to the secret.
+      const std::string_view value = trimPunctuation({m[2].data(), m[2].size()}, begin);
+      const bool secret = separator == "to" || separator == "of" ? valueStronglySecret(value)
+                                                                 : valueLooksSecret(value, strong);
+      if (secret) spans.push_back({begin, end, "password"});
+      pos = offset_of(m[0]) + std::max<std::size_t>(m[0].size(), 1);
+    }
+  }
+  {
+    std::array<re2::StringPiece, 2> m;
+    std::size_t pos = 0;
+    while (pos <= text.size() && p.bare->Match(input, pos, text.size(), RE2::UNANCHORED, m.data(), 2)) {
+      std::size_t begin = offset_of(m[1]);
+      const std::size_t end = begin + m[1].size();
+      const std::string_view value = trimPunctuation({m[1].data(), m[1].size()}, begin);
+      if (valueStronglySecret(value)) spans.push_back({begin, end, "password"});
+      pos = offset_of(m[0]) + std::max<std::size_t>(m[0].size(), 1);
+    }
+  }
+  {
+    re2::StringPiece m;
+    std::size_t pos = 0;
+    while (pos <= text.size() && p.card->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      if (looksLikeCardNumber({m.data(), m.size()})) {
+        spans.push_back({offset_of(m), offset_of(m) + m.size(), "card_number"});
+      }
+      pos = offset_of(m) + std::max<std::size_t>(m.size(), 1);
+    }
+  }
+
+  Redaction result;
+  if (spans.empty()) {
+    result.text.assign(text);
+    return result;
+  }
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
+  });
+  std::size_t cursor = 0;
+  bool first = true;
+  for (const auto& s : spans) {
+    if (!first && s.end <= cursor) continue;  // inside a span already redacted
+    const std::size_t begin = first ? s.begin : std::max(s.begin, cursor);
+    // Overlapping or touching spans share one marker.
+    if (first || begin > cursor) {
+      first = false;
+      result.text.append(text.substr(cursor, begin - cursor));
+      result.text.append(kRedactionMarker);
+    }
+    cursor = s.end;
+    if (std::find(result.kinds.begin(), result.kinds.end(), s.kind) == result.kinds.end()) {
+      result.kinds.emplace_back(s.kind);
+    }
+  }
+  result.text.append(text.substr(cursor));
+  return result;
+}
+
+}  // namespace chatbot::security
