@@ -71,8 +71,11 @@ Generation ExtractiveGenerator::generate(const GenerationRequest& request) const
     if (block.kind == kb::BlockKind::kHeading && isStepsHeading(block)) continue;
     std::string line = render(block);
     const std::size_t cost = countTokens(line);
-    const bool list_continues = previous != nullptr && block.kind == previous->kind &&
-                                block.kind != kb::BlockKind::kParagraph && block.kind != kb::BlockKind::kHeading;
+    // Items of one list stay together, and a heading stays on the line above its content.
+    const bool list_continues =
+        previous != nullptr && (previous->kind == kb::BlockKind::kHeading ||
+                                (block.kind == previous->kind && block.kind != kb::BlockKind::kParagraph &&
+                                 block.kind != kb::BlockKind::kHeading));
     if (used + cost > request.max_tokens) {
       // Cut inside this block only when nothing has been said yet, and only at a sentence end.
       if (used == 0) {

@@ -1,0 +1,70 @@
+#pragma once
+// Test support: runs the real `chatbot serve` binary on a free loopback port and talks HTTP/1.1 to
+// it. Each ServerProcess has its own DATA_DIR and log file, removed when it is destroyed.
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chatbot::testing {
+
+namespace http = boost::beast::http;
+using Response = http::response<http::string_body>;
+using Env = std::map<std::string, std::string>;
+
+struct HttpClient {
+  explicit HttpClient(std::uint16_t port);
+  // One request on the client's persistent connection (reconnects if the server closed it).
+  Response send(http::verb method, const std::string& target, const std::string& body = "",
+                const std::map<std::string, std::string>& headers = {{"Content-Type", "application/json"}});
+  Response get(const std::string& target) { return send(http::verb::get, target, "", {}); }
+  Response postJson(const std::string& target, const std::string& body) { return send(http::verb::post, target, body); }
+  // Sends raw bytes on a fresh connection and returns everything the server answers until it closes.
+  static std::string raw(std::uint16_t port, const std::string& bytes,
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+  std::uint16_t port;
+  boost::asio::io_context io;
+  std::optional<boost::beast::tcp_stream> stream;
+  boost::beast::flat_buffer buffer;
+};
+
+class ServerProcess {
+ public:
+  // `env` is added to (and overrides) the defaults: loopback host, free port, the repo's KB,
+  // a private DATA_DIR, LOG_LEVEL=info.
+  explicit ServerProcess(std::map<std::string, std::string> env = {}, bool wait_ready = true);
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  HttpClient client() const { return HttpClient(port_); }
+  // Sends SIGTERM and waits; returns the exit status (or -1 on timeout, after SIGKILL).
+  int stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
+  bool running();
+  std::string log() const;  // the server's stdout+stderr so far
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  bool waitUntilListening(std::chrono::milliseconds timeout, bool ready);
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::filesystem::path dir_;
+};
+
+std::uint16_t freeLoopbackPort();
+
+// Runs the chatbot binary with `args` to completion; returns {exit status, stdout+stderr}.
+std::pair<int, std::string> runChatbot(const std::vector<std::string>& args,
+                                       const std::map<std::string, std::string>& env = {});
+
+}  // namespace chatbot::testing

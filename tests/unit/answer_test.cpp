@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include "rag/extractive_generator.h"
+#include "rag/tokens.h"
+
+namespace chatbot::rag {
+namespace {
+
+kb::Article article() {
+  kb::Article a;
+  a.id = "dev-printer";
+  a.subject = "Printer offline";
+  a.body =
+      "A printer shows offline when it lost its network connection. Restarting it fixes most cases.\n\n"
+      "## Steps\n"
+      "1. Turn the printer off and on.\n"
+      "2. Check that its network light is on.\n"
+      "3. Remove the printer in Settings > Bluetooth & devices > Printers & scanners and add it again.\n\n"
+      "## If it still doesn't work\n"
+      "- Contact the IT Service Desk with the printer's asset tag.\n";
+  return a;
+}
+
+TEST(Tokens, CountsWordsAndPunctuation) {
+  EXPECT_EQ(countTokens(""), 0u);
+  EXPECT_EQ(countTokens("Don't restart!"), 5u);
+  EXPECT_EQ(countTokens("1. Open Settings > Wi-Fi"), 8u);
+  EXPECT_EQ(countTokens("café au lait"), 3u);
+}
+
+TEST(Tokens, PrefixEndsAtASentence) {
+  EXPECT_EQ(prefixAtSentence("One two. Three four five. Six.", 6), "One two.");
+  EXPECT_EQ(prefixAtSentence("One two. Three four five. Six.", 3), "One two.");
+  EXPECT_EQ(prefixAtSentence("One two three four", 2), "");
+  EXPECT_EQ(prefixAtSentence("Short.", 10), "Short.");
+}
+
+TEST(ExtractiveGenerator, KeepsSummaryAndNumberedSteps) {
+  const auto a = article();
+  const std::vector<Source> sources{{&a, 0.9}};
+  const ExtractiveGenerator generator("the IT Service Desk");
+  const auto g = generator.generate({"printer offline", sources, {}, 500});
+  EXPECT_TRUE(g.answered);
+  EXPECT_FALSE(g.truncated);
+  EXPECT_EQ(g.text.rfind("A printer shows offline", 0), 0u);
+  EXPECT_NE(g.text.find("\n\n1. Turn the printer off and on.\n2. Check"), std::string::npos);
+  EXPECT_NE(g.text.find("If it still doesn't work:\n- Contact"), std::string::npos);
+  EXPECT_EQ(g.tokens, countTokens(g.text));
+  EXPECT_NE(g.context_used.find("Printer offline"), std::string::npos);
+}
+
+TEST(ExtractiveGenerator, CutsAtMaxTokensOnAStepBoundary) {
+  const auto a = article();
+  const std::vector<Source> sources{{&a, 0.9}};
+  const ExtractiveGenerator generator("the IT Service Desk");
+  for (std::size_t budget : {50u, 60u, 70u}) {
+    const auto g = generator.generate({"q", sources, {}, budget});
+    EXPECT_LE(countTokens(g.text), budget);
+    EXPECT_TRUE(g.truncated);
+    // Ends with a complete line: a whole step or the summary.
+    const auto last = g.text.substr(g.text.rfind('\n') + 1);
+    EXPECT_TRUE(last.back() == '.') << last;
+    EXPECT_EQ(g.text.find("If it still"), std::string::npos) << "heading kept without its content";
+  }
+}
+
+TEST(ExtractiveGenerator, LongFirstSentenceIsCutAtASentenceOrReferred) {
+  kb::Article a;
+  a.id = "x";
+  a.subject = "Long";
+  std::string sentence;
+  for (int i = 0; i < 80; ++i) sentence += "word ";
+  a.body = sentence + "ends here. Second sentence.";
+  const std::vector<Source> sources{{&a, 0.9}};
+  const auto g = ExtractiveGenerator("desk").generate({"q", sources, {}, 50});
+  EXPECT_LE(countTokens(g.text), 50u);
+  EXPECT_NE(g.text.find("Long"), std::string::npos);
+}
+
+TEST(ExtractiveGenerator, SaysSoWhenTheKbHasNoAnswer) {
+  const auto a = article();
+  const std::vector<Source> related{{&a, 0.2}};
+  const auto g = ExtractiveGenerator("the IT Service Desk (ext. 4357)").generate({"bake a cake", {}, related, 150});
+  EXPECT_FALSE(g.answered);
+  EXPECT_TRUE(g.context_used.empty());
+  EXPECT_NE(g.text.find("couldn't find an answer"), std::string::npos);
+  EXPECT_NE(g.text.find("\"Printer offline\""), std::string::npos);
+  EXPECT_NE(g.text.find("ext. 4357"), std::string::npos);
+  EXPECT_EQ(g.text.find("Turn the printer"), std::string::npos) << "must not present an unrelated article";
+}
+
+}  // namespace
+}  // namespace chatbot::rag
