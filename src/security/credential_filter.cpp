@@ -32,7 +32,13 @@ const std::unordered_set<std::string>& statusWords() {
       "saved", "secure", "set", "short", "simple", "so", "somehow", "something", "still", "stored",
       "strong", "stuck", "supposed", "that", "the", "there", "this", "to", "too", "under",
       "unknown", "up", "valid", "very", "was", "weak", "what", "when", "where", "which", "why",
-      "with", "working", "wrong", "yes", "you", "your"};
+      "with", "working", "wrong", "yes", "you", "your",
+      // irregular participles the "-ed" rule below does not catch
+      "back", "broken", "forgotten", "hidden", "sent", "shown", "stolen", "taken", "written",
+      // French / German / Spanish ("mot de passe est", "Passwort ist", "contraseña es")
+      "bloqué", "bloquée", "expiré", "expirée", "faux", "incorrecte", "invalide", "oublié", "pas",
+      "trop", "abgelaufen", "falsch", "gesperrt", "nicht", "noch", "ungültig", "zu", "bloqueada",
+      "caducada", "demasiado", "incorrecta", "incorrecto", "muy"};
   return kWords;
 }
 
@@ -64,6 +70,8 @@ bool valueStronglySecret(std::string_view value) {
     if (c >= '0' && c <= '9') digit = true;
     else if (c >= 'A' && c <= 'Z') upper = letter = true;
     else if (c >= 'a' && c <= 'z') letter = true;
+    // Apostrophes ("doesn't", "n'est") and UTF-8 bytes ("oublié") are part of ordinary words.
+    else if (c == '\'' || static_cast<unsigned char>(c) >= 0x80) letter = true;
     else symbol = true;
   }
   if (value.size() < 4) return false;
@@ -71,8 +79,24 @@ bool valueStronglySecret(std::string_view value) {
          (upper && letter && value.size() >= 8 && !isPlainLower(value.substr(1)) );
 }
 
+// "my password is 12 characters long", "my PIN is 6 digits": a number followed by a unit describes
+// the secret instead of being it.
+bool describesLength(std::string_view value, std::string_view rest) {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (value.empty() || !std::all_of(value.begin(), value.end(), is_digit)) return false;
+  std::size_t i = 0;
+  while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '-')) ++i;
+  std::size_t j = i;
+  const auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  while (j < rest.size() && is_alpha(rest[j])) ++j;
+  static const std::unordered_set<std::string> kUnits = {
+      "attempts", "character", "characters", "chars", "days", "digit", "digits", "hours", "letters",
+      "minutes", "months", "numbers", "symbols", "times", "tries", "weeks", "years"};
+  return kUnits.count(util::asciiLower(rest.substr(i, j - i))) > 0;
+}
+
 std::string_view trimPunctuation(std::string_view v, std::size_t& offset) {
-  static constexpr std::string_view kTrail = ".,;!?)\"'`";
+  static constexpr std::string_view kTrail = ".,;:!?)\"'`";
   static constexpr std::string_view kLead = "\"'`(";
   while (!v.empty() && kLead.find(v.front()) != std::string_view::npos) {
     v.remove_prefix(1);
@@ -127,17 +151,17 @@ CredentialFilter::CredentialFilter() : patterns_(std::make_unique<Patterns>()) {
 
   p.captured.push_back({make(R"((?i)\bbearer\s+([A-Za-z0-9\-._~+/]{16,}=*))"), "token"});
   p.captured.push_back({make(R"((?i)\bbasic\s+([A-Za-z0-9+/]{12,}={0,2}))"), "token"});
-  // scheme://user:secret@host
-  p.captured.push_back({make(R"(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]+:([^\s@/]+)@)"), "connection_string"});
+  // scheme://user:secret@host (user may be empty: redis://:secret@host)
+  p.captured.push_back({make(R"(\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*:([^\s@/]+)@)"), "connection_string"});
   // ADO/JDBC/ODBC and Azure style key=value;
   p.captured.push_back({make(R"((?i)\b(?:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|sig)\s*=\s*([^;\s"']+))"), "connection_string"});
   // api_key=..., client_secret: "...", AWS_SECRET_ACCESS_KEY=...
-  p.captured.push_back({make(R"((?i)\b(?:[a-z0-9]+_)*(?:api[_-]?key|apikey|secret[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key|token|secret)\s*[:=]\s*["']?([^\s"',;]{6,}))"), "api_key"});
+  p.captured.push_back({make(R"((?i)\b(?:[a-z0-9]+_)*(?:api[_-]?key|apikey|secret[_-]?key|secret[_-]?access[_-]?key|client[_-]?secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|private[_-]?key|token|secret)["']?\s*[:=]\s*["']?([^\s"',;]{6,}))"), "api_key"});
 
   static constexpr std::string_view kKeywords =
       R"((?:passwords?|passwd|pass\s*word|pwd|pw|pass|passcodes?|passphrases?|pins?|pin\s+codes?|api\s+keys?|access\s+keys?|secret\s+keys?|client\s+secrets?|secrets?|tokens?|access\s+tokens?|recovery\s+keys?|bitlocker\s+(?:recovery\s+)?keys?|backup\s+codes?|verification\s+codes?|security\s+codes?|one[\s-]time\s+(?:pass)?codes?|otp|mfa\s+codes?|2fa\s+codes?|auth(?:entication)?\s+codes?|credentials?|login|mot\s+de\s+passe|passwort|kennwort|contrase(?:ñ|n)a))";
   p.statement = make(std::string(R"((?i)\b)") + std::string(kKeywords) +
-                     R"((?:\s+[\w'\-]+){0,3}?\s*(\bis\b(?:\s+now)?|\bwas\b|\bwill\s+be\b|\bare\b|:|=|->|\bto\b|\bof\b)\s*["'`]?(\S+))");
+                     R"((?:\s+[\w'\-]+){0,3}?["']?,?\s*((?:\bis\b(?:\s+now)?|\bit(?:'|’)s\b|\bit\s+is\b|\bwas\b|\bwill\s+be\b|\bare\b|\best\b|\bist\b|\bes\b)(?:\s*:)?|:|=|->|\bto\b|\bof\b)\s*["'`]?(\S+))");
   p.bare = make(std::string(R"((?i)\b)") + std::string(kKeywords) + R"(\s+["'`]?(\S+))");
   p.card = make(R"(\b\d(?:[ \-]?\d){12,18}\b)");
 }
@@ -196,13 +220,16 @@ Redaction CredentialFilter::redact(std::string_view text) const {
       std::size_t begin = offset_of(m[2]);
       const std::size_t end = begin + m[2].size();
       const std::string_view separator(m[1].data(), m[1].size());
-      const bool strong = separator == ":" || separator == "=" || separator == "->";
+      // "password: x", "pwd=x" and "password is: x" put a value there.
+      const bool strong = separator.ends_with(':') || separator == "=" || separator == "->";
       // Judge the word without surrounding punctuation, but redact the whole token: trailing
       // "!" or "." may belong to the secret.
       const std::string_view value = trimPunctuation({m[2].data(), m[2].size()}, begin);
       const bool secret = separator == "to" || separator == "of" ? valueStronglySecret(value)
                                                                  : valueLooksSecret(value, strong);
-      if (secret) spans.push_back({begin, end, "password"});
+      if (secret && !describesLength(value, text.substr(end))) {
+        spans.push_back({begin, end, "password"});
+      }
       pos = offset_of(m[0]) + std::max<std::size_t>(m[0].size(), 1);
     }
   }
@@ -239,6 +266,9 @@ Redaction CredentialFilter::redact(std::string_view text) const {
   std::size_t cursor = 0;
   bool first = true;
   for (const auto& s : spans) {
+    if (std::find(result.kinds.begin(), result.kinds.end(), s.kind) == result.kinds.end()) {
+      result.kinds.emplace_back(s.kind);
+    }
     if (!first && s.end <= cursor) continue;  // inside a span already redacted
     const std::size_t begin = first ? s.begin : std::max(s.begin, cursor);
     // Overlapping or touching spans share one marker.
@@ -248,9 +278,6 @@ Redaction CredentialFilter::redact(std::string_view text) const {
       result.text.append(kRedactionMarker);
     }
     cursor = s.end;
-    if (std::find(result.kinds.begin(), result.kinds.end(), s.kind) == result.kinds.end()) {
-      result.kinds.emplace_back(s.kind);
-    }
   }
   result.text.append(text.substr(cursor));
   return result;
