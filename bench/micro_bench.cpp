@@ -1,0 +1,62 @@
+// Per-stage cost of a chat request on the bundled KB (Google Benchmark).
+//   build/bench/micro_bench            (run from the repository root)
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "ingest/knowledge_index.h"
+#include "rag/chat_service.h"
+#include "rag/extractive_generator.h"
+
+namespace {
+
+using namespace chatbot;
+
+const std::vector<std::string> kQueries = {
+    "How do I reset my password on my MacBook Air?", "VPN won't connect from the hotel",
+    "printer is offline", "Outlook is not syncing my email", "my microphone doesn't work in Teams",
+    "I clicked a phishing link", "wifi keeps dropping", "how do I map a network drive"};
+
+std::shared_ptr<const rag::ChatService> service() {
+  static const auto instance = [] {
+    ingest::IndexOptions o;
+    o.kb_path = std::string(CHATBOT_SOURCE_DIR) + "/data/kb";
+    o.data_dir = std::filesystem::temp_directory_path() / "chatbot-micro-bench";
+    o.synonyms_file = std::string(CHATBOT_SOURCE_DIR) + "/data/synonyms.txt";
+    return std::make_shared<rag::ChatService>(ingest::KnowledgeIndex::open(o),
+                                              std::make_shared<rag::ExtractiveGenerator>("the IT Service Desk"),
+                                              std::make_shared<security::CredentialFilter>(), 0.35);
+  }();
+  return instance;
+}
+
+void BM_RedactClean(benchmark::State& state) {
+  const security::CredentialFilter filter;
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(filter.redact(kQueries[i++ % kQueries.size()]));
+}
+BENCHMARK(BM_RedactClean);
+
+void BM_RedactWithSecret(benchmark::State& state) {
+  const security::CredentialFilter filter;
+  for (auto _ : state) benchmark::DoNotOptimize(filter.redact("my vpn password is Hunter22! and it fails"));
+}
+BENCHMARK(BM_RedactWithSecret);
+
+void BM_Retrieve(benchmark::State& state) {
+  const auto svc = service();
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(svc->index().retriever().search(kQueries[i++ % kQueries.size()], 4));
+}
+BENCHMARK(BM_Retrieve);
+
+void BM_ChatAnswer(benchmark::State& state) {
+  const auto svc = service();
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(svc->answer({kQueries[i++ % kQueries.size()], 4, 150}));
+}
+BENCHMARK(BM_ChatAnswer);
+
+}  // namespace
+
+BENCHMARK_MAIN();
