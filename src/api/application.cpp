@@ -53,12 +53,7 @@ http::Response jsonResponse(http::Status status, const nlohmann::json& body, uns
 Application::Application(config::Config config)
     : config_(std::move(config)),
       limits_{.max_query_chars = config_.max_query_chars} {
-  std::error_code ec;
-  auto web_dir = config_.web_dir;
-  if (!std::filesystem::exists(web_dir, ec) && web_dir.is_relative()) {
-    web_dir = std::filesystem::path(CHATBOT_SOURCE_DIR) / web_dir;  // running from outside the checkout
-  }
-  assets_.loadSwaggerUi(web_dir, config_.project_name);
+  assets_.loadSwaggerUi(config::resolveBundledPath(config_.web_dir), config_.project_name);
   openapi_ = replaceAll(std::string(embedded::openapiDocument()), "{{API_V1_PREFIX}}", config_.api_v1_prefix);
   openapi_ = replaceAll(openapi_, "{{PROJECT_NAME}}", jsonEscaped(config_.project_name));
   openapi_ = replaceAll(openapi_, "{{VERSION}}", CHATBOT_VERSION);

@@ -24,9 +24,9 @@ std::optional<config::Config> loadConfigOrReport(const CommonFlags& flags) {
 
 ingest::IndexOptions indexOptions(const config::Config& config, bool show_progress) {
   ingest::IndexOptions o;
-  o.kb_path = config.kb_dir;
+  o.kb_path = config::resolveBundledPath(config.kb_dir);
   o.data_dir = config.data_dir;
-  o.synonyms_file = config.synonyms_file;
+  o.synonyms_file = config::resolveBundledPath(config.synonyms_file);
   o.show_progress = show_progress && isatty(STDERR_FILENO) == 1;
   return o;
 }

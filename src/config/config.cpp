@@ -266,6 +266,13 @@ Config load(const LoadOptions& options) {
   return config;
 }
 
+std::filesystem::path resolveBundledPath(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (path.empty() || path.is_absolute() || std::filesystem::exists(path, ec)) return path;
+  const auto bundled = std::filesystem::path(CHATBOT_SOURCE_DIR) / path;
+  return std::filesystem::exists(bundled, ec) ? bundled : path;
+}
+
 std::string envExample() {
   std::string out =
       "# chatbot configuration. Copy to .env and edit; real environment variables and CLI flags win\n"

@@ -81,6 +81,11 @@ struct LoadOptions {
 // ConfigError listing them all.
 Config load(const LoadOptions& options);
 
+// Bundled files (KB, synonyms, web assets) are named relative to the checkout. A relative `path`
+// that does not exist under the working directory is looked up in the source tree the binary was
+// built from, so `chatbot` works when started from any directory.
+std::filesystem::path resolveBundledPath(const std::filesystem::path& path);
+
 // Text of `.env.example`, generated from `settings()`.
 std::string envExample();
 

@@ -243,7 +243,8 @@ void parseCsvArticles(const std::string& text, const std::string& origin, LoadRe
     a.body = cell(answer);
     a.category = cell(category);
     a.url = cell(url);
-    for (const auto t : util::split(cell(tags), tags >= 0 && cell(tags).find(';') != std::string::npos ? ';' : ',')) {
+    const std::string tag_cell = cell(tags);  // split() returns views into it: keep it alive
+    for (const auto t : util::split(tag_cell, tag_cell.find(';') != std::string::npos ? ';' : ',')) {
       if (!util::trim(t).empty()) a.tags.emplace_back(util::trim(t));
     }
     a.source = origin;
