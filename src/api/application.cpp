@@ -76,7 +76,8 @@ void Application::registerRoutes() {
 }
 
 void Application::setReady(std::shared_ptr<const rag::ChatService> service) {
-  service_.store(std::move(service), std::memory_order_release);
+  ChatReplyWriter writer(service->index().articles());
+  ready_.store(std::make_shared<const Ready>(Ready{std::move(service), std::move(writer)}), std::memory_order_release);
 }
 
 void Application::setFailed(std::string reason) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "api/chat_reply.h"
 #include "api/chat_request.h"
 #include "api/static_assets.h"
 #include "config/config.h"
@@ -48,7 +49,16 @@ class Application final : public http::RequestHandler {
   http::Response openapi(const http::Request&, http::RequestContext&) const;
   http::Response docs(const http::Request&, http::RequestContext&) const;
 
-  std::shared_ptr<const rag::ChatService> service() const { return service_.load(std::memory_order_acquire); }
+  // What serving needs once the KB is ready, published as one unit.
+  struct Ready {
+    std::shared_ptr<const rag::ChatService> service;
+    ChatReplyWriter writer;
+  };
+  std::shared_ptr<const Ready> ready() const { return ready_.load(std::memory_order_acquire); }
+  std::shared_ptr<const rag::ChatService> service() const {
+    const auto r = ready();
+    return r ? r->service : nullptr;
+  }
   std::string failure() const;
 
   const config::Config config_;
@@ -57,7 +67,7 @@ class Application final : public http::RequestHandler {
   http::Router router_;
   StaticAssets assets_;
   std::string openapi_;
-  std::atomic<std::shared_ptr<const rag::ChatService>> service_;
+  std::atomic<std::shared_ptr<const Ready>> ready_;
   mutable std::mutex failure_mutex_;
   std::string failure_;  // guarded by failure_mutex_
 };

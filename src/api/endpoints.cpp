@@ -12,17 +12,6 @@ namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point t) { return util::millisSince(t) / 1000.0; }
 
-nlohmann::json articleMetadata(const kb::Article& a) {
-  nlohmann::json m = a.metadata.is_object() ? a.metadata : nlohmann::json::object();
-  m["id"] = a.id;
-  if (!a.category.empty()) m["category"] = a.category;
-  if (!a.tags.empty()) m["tags"] = a.tags;
-  if (!a.difficulty.empty()) m["difficulty"] = a.difficulty;
-  if (!a.url.empty()) m["url"] = a.url;
-  if (!a.source.empty()) m["source"] = a.source;
-  return m;
-}
-
 // Status of a model setting while no model engine is built in: "none" is fine, a name is not
 // available and the embedded default serves instead.
 nlohmann::json modelComponent(const std::string& setting, const std::string& configured, const char* fallback_kind,
@@ -129,8 +118,8 @@ http::Response Application::chatHealth(const http::Request& request, http::Reque
 http::Response Application::chat(const http::Request& request, http::RequestContext& context) const {
   requireJsonContentType(request[field::content_type]);
   const rag::ChatQuery query = parseChatRequest(request.body(), limits_);
-  const auto svc = service();
-  if (!svc) {
+  const auto serving = ready();
+  if (!serving) {
     const std::string failed = failure();
     auto res = errorResponse(http::Status::service_unavailable, "service_unavailable",
                              failed.empty() ? "The knowledge base is still being indexed; retry shortly."
@@ -139,29 +128,14 @@ http::Response Application::chat(const http::Request& request, http::RequestCont
     res.set(field::retry_after, "2");
     return res;
   }
-  const rag::ChatAnswer answer = svc->answer(query);
+  const rag::ChatAnswer answer = serving->service->answer(query);
   context.stage_ms = {{"redact", answer.timings.redact_ms},
                       {"retrieve", answer.timings.retrieve_ms},
                       {"generate", answer.timings.generate_ms}};
-
-  nlohmann::json results = nlohmann::json::array();
-  for (const auto& r : answer.results) {
-    results.push_back({{"subject", r.article->subject},
-                       {"answer", r.article->body},
-                       {"score", r.score},
-                       {"metadata", articleMetadata(*r.article)}});
-  }
-  const nlohmann::json body = {{"response", answer.response},
-                               {"query", answer.query},
-                               {"context_used", answer.context_used},
-                               {"search_results", std::move(results)},
-                               {"processing_time", secondsSince(context.received_at)},
-                               {"timestamp", util::isoTimestampNow()},
-                               {"request_id", context.request_id},
-                               {"generator", answer.generator},
-                               {"answered", answer.answered},
-                               {"warnings", answer.warnings}};
-  return jsonResponse(http::Status::ok, body, request.version());
+  http::Response res{http::Status::ok, request.version()};
+  res.set(field::content_type, "application/json");
+  res.body() = serving->writer.write(answer, context.request_id, secondsSince(context.received_at));
+  return res;
 }
 
 http::Response Application::openapi(const http::Request& request, http::RequestContext&) const {

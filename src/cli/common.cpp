@@ -33,7 +33,7 @@ ingest::IndexOptions indexOptions(const config::Config& config, bool show_progre
 
 std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
                                                         const config::Config& config) {
-  auto generator = std::make_shared<rag::ExtractiveGenerator>(config.support_contact);
+  auto generator = std::make_shared<rag::ExtractiveGenerator>(config.support_contact, &index->articles());
   auto filter = std::make_shared<security::CredentialFilter>();
   return std::make_shared<rag::ChatService>(std::move(index), std::move(generator), std::move(filter),
                                             config.min_answer_score);

@@ -9,7 +9,7 @@ namespace chatbot::rag {
 namespace {
 
 // One line of the answer as it will be shown.
-std::string render(const kb::Block& block) {
+std::string renderLine(const kb::Block& block) {
   switch (block.kind) {
     case kb::BlockKind::kOrderedItem:
       return std::string(static_cast<std::size_t>(block.level) * 3, ' ') + std::to_string(block.number) + ". " +
@@ -33,8 +33,25 @@ bool isStepsHeading(const kb::Block& b) {
 
 }  // namespace
 
-ExtractiveGenerator::ExtractiveGenerator(std::string support_contact)
-    : support_contact_(std::move(support_contact)) {}
+ExtractiveGenerator::ExtractiveGenerator(std::string support_contact, const std::vector<kb::Article>* articles)
+    : support_contact_(std::move(support_contact)) {
+  if (articles == nullptr) return;
+  rendered_.reserve(articles->size());
+  for (const auto& a : *articles) rendered_.emplace(&a, render(a));
+}
+
+ExtractiveGenerator::Rendered ExtractiveGenerator::render(const kb::Article& article) {
+  Rendered r;
+  r.blocks = kb::parseBlocks(article.body);
+  for (const auto& block : r.blocks) {
+    const bool shown = block.kind != kb::BlockKind::kCode && !block.text.empty() &&
+                       !(block.kind == kb::BlockKind::kHeading && isStepsHeading(block));
+    r.lines.push_back(shown ? renderLine(block) : std::string());
+    r.costs.push_back(shown ? countTokens(r.lines.back()) : 0);
+  }
+  r.context = article.subject + "\n\n" + article.body;
+  return r;
+}
 
 Generation ExtractiveGenerator::noAnswer(const GenerationRequest& request) const {
   Generation g;
@@ -55,7 +72,10 @@ Generation ExtractiveGenerator::noAnswer(const GenerationRequest& request) const
 Generation ExtractiveGenerator::generate(const GenerationRequest& request) const {
   if (request.sources.empty()) return noAnswer(request);
   const kb::Article& best = *request.sources.front().article;
-  const auto blocks = kb::parseBlocks(best.body);
+  const auto found = rendered_.find(&best);
+  Rendered on_the_fly;
+  if (found == rendered_.end()) on_the_fly = render(best);
+  const Rendered& r = found == rendered_.end() ? on_the_fly : found->second;
 
   Generation g;
   g.answered = true;
@@ -66,11 +86,11 @@ Generation ExtractiveGenerator::generate(const GenerationRequest& request) const
     text.append(line);
   };
   const kb::Block* previous = nullptr;
-  for (const auto& block : blocks) {
-    if (block.kind == kb::BlockKind::kCode || block.text.empty()) continue;
-    if (block.kind == kb::BlockKind::kHeading && isStepsHeading(block)) continue;
-    std::string line = render(block);
-    const std::size_t cost = countTokens(line);
+  for (std::size_t i = 0; i < r.blocks.size(); ++i) {
+    const kb::Block& block = r.blocks[i];
+    const std::string& line = r.lines[i];
+    if (line.empty()) continue;
+    const std::size_t cost = r.costs[i];
     // Items of one list stay together, and a heading stays on the line above its content.
     const bool list_continues =
         previous != nullptr && (previous->kind == kb::BlockKind::kHeading ||
@@ -90,9 +110,10 @@ Generation ExtractiveGenerator::generate(const GenerationRequest& request) const
     }
     // A heading is only worth its tokens if something under it fits as well.
     if (block.kind == kb::BlockKind::kHeading) {
-      const auto next = &block + 1;
-      if (next == blocks.data() + blocks.size() || used + cost + countTokens(render(*next)) > request.max_tokens) {
-        g.truncated = true;
+      std::size_t next = i + 1;
+      while (next < r.blocks.size() && r.lines[next].empty()) ++next;
+      if (next == r.blocks.size() || used + cost + r.costs[next] > request.max_tokens) {
+        g.truncated = next != r.blocks.size();
         break;
       }
     }
@@ -108,7 +129,7 @@ Generation ExtractiveGenerator::generate(const GenerationRequest& request) const
   }
   g.text = std::move(text);
   g.tokens = used;
-  g.context_used = best.subject + "\n\n" + best.body;
+  g.context_used = r.context;
   return g;
 }
 

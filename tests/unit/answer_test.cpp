@@ -49,6 +49,20 @@ TEST(ExtractiveGenerator, KeepsSummaryAndNumberedSteps) {
   EXPECT_NE(g.context_used.find("Printer offline"), std::string::npos);
 }
 
+TEST(ExtractiveGenerator, PreRenderedArticlesAnswerExactlyLikeOnTheFly) {
+  const std::vector<kb::Article> articles{article()};
+  const std::vector<Source> sources{{&articles[0], 0.9}};
+  const ExtractiveGenerator prepared("desk", &articles);
+  const ExtractiveGenerator on_the_fly("desk");
+  for (std::size_t budget : {50u, 60u, 75u, 150u, 500u}) {
+    const auto a = prepared.generate({"q", sources, {}, budget});
+    const auto b = on_the_fly.generate({"q", sources, {}, budget});
+    EXPECT_EQ(a.text, b.text) << budget;
+    EXPECT_EQ(a.truncated, b.truncated) << budget;
+    EXPECT_EQ(a.context_used, b.context_used);
+  }
+}
+
 TEST(ExtractiveGenerator, CutsAtMaxTokensOnAStepBoundary) {
   const auto a = article();
   const std::vector<Source> sources{{&a, 0.9}};

@@ -1,0 +1,64 @@
+#include "api/chat_reply.h"
+
+#include <fmt/format.h>
+
+#include "util/json_escape.h"
+#include "util/time.h"
+
+namespace chatbot::api {
+
+nlohmann::json articleMetadata(const kb::Article& a) {
+  nlohmann::json m = a.metadata.is_object() ? a.metadata : nlohmann::json::object();
+  m["id"] = a.id;
+  if (!a.category.empty()) m["category"] = a.category;
+  if (!a.tags.empty()) m["tags"] = a.tags;
+  if (!a.difficulty.empty()) m["difficulty"] = a.difficulty;
+  if (!a.url.empty()) m["url"] = a.url;
+  if (!a.source.empty()) m["source"] = a.source;
+  return m;
+}
+
+ChatReplyWriter::ChatReplyWriter(const std::vector<kb::Article>& articles) : articles_(articles) {
+  fragments_.reserve(articles.size());
+  for (const auto& a : articles) {
+    std::string f = nlohmann::json{{"subject", a.subject}, {"answer", a.body}, {"metadata", articleMetadata(a)}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    f.pop_back();  // the closing brace: each reply appends the score first
+    fragments_.push_back(std::move(f));
+  }
+}
+
+std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::string& request_id,
+                                   double processing_seconds) const {
+  std::string out;
+  std::size_t size = 512 + answer.response.size() + answer.context_used.size();
+  for (const auto& r : answer.results) size += fragments_[static_cast<std::size_t>(r.article - articles_.data())].size() + 32;
+  out.reserve(size);
+  out += "{\"response\":";
+  util::appendJsonString(out, answer.response);
+  out += ",\"query\":";
+  util::appendJsonString(out, answer.query);
+  out += ",\"context_used\":";
+  util::appendJsonString(out, answer.context_used);
+  out += ",\"search_results\":[";
+  for (std::size_t i = 0; i < answer.results.size(); ++i) {
+    const auto& r = answer.results[i];
+    if (i > 0) out += ',';
+    out += fragments_[static_cast<std::size_t>(r.article - articles_.data())];
+    out += fmt::format(",\"score\":{}}}", r.score);
+  }
+  out += fmt::format("],\"processing_time\":{},\"timestamp\":\"{}\",\"request_id\":", processing_seconds,
+                     util::isoTimestampNow());
+  util::appendJsonString(out, request_id);
+  out += ",\"generator\":";
+  util::appendJsonString(out, answer.generator);
+  out += answer.answered ? ",\"answered\":true,\"warnings\":[" : ",\"answered\":false,\"warnings\":[";
+  for (std::size_t i = 0; i < answer.warnings.size(); ++i) {
+    if (i > 0) out += ',';
+    util::appendJsonString(out, answer.warnings[i]);
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace chatbot::api

@@ -1,0 +1,33 @@
+#pragma once
+// Serialises POST /chat replies. Each search result carries a whole article, which is the same for
+// every request that returns it, so an article's JSON is built once, when the service becomes
+// ready, and spliced into each reply. Immutable after construction: safe to share across threads.
+#include <string>
+#include <vector>
+
+#include "kb/article.h"
+#include "rag/chat_service.h"
+
+namespace chatbot::api {
+
+class ChatReplyWriter {
+ public:
+  // `articles` must outlive the writer (both belong to the same KnowledgeIndex).
+  explicit ChatReplyWriter(const std::vector<kb::Article>& articles);
+
+  // The reply body: the reference fields (response, query, context_used, search_results,
+  // processing_time, timestamp) plus request_id, generator, answered and warnings.
+  std::string write(const rag::ChatAnswer& answer, const std::string& request_id, double processing_seconds) const;
+
+ private:
+  const std::vector<kb::Article>& articles_;
+  // For article i: `{"subject":...,"answer":...,"metadata":{...}` without the closing brace, so a
+  // reply appends `,"score":S}`.
+  std::vector<std::string> fragments_;
+};
+
+// An article's `metadata` object as clients see it: its extra fields plus id, category, tags,
+// difficulty, url and source.
+nlohmann::json articleMetadata(const kb::Article& article);
+
+}  // namespace chatbot::api
