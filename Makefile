@@ -22,7 +22,7 @@ $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 
 build: setup $(BUILD)/CMakeCache.txt
-	@cmake --build $(BUILD) -j $(JOBS) 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking)|^Consolidate' || true
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking)|^Consolidate' || true
 	@test -x $(BUILD)/chatbot
 
 run: build
@@ -35,12 +35,12 @@ test-fast: setup-test build
 # The same suites under AddressSanitizer + UndefinedBehaviorSanitizer, and ThreadSanitizer.
 test-asan: setup-test
 	@[ -f build-asan/CMakeCache.txt ] || cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHATBOT_SANITIZE=address,undefined >/dev/null
-	@cmake --build build-asan -j $(JOBS) 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking)' || true
+	@cmake --build build-asan -j $(JOBS) -- --no-print-directory 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking)' || true
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
 test-tsan: setup-test
 	@[ -f build-tsan/CMakeCache.txt ] || cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHATBOT_SANITIZE=thread >/dev/null
-	@cmake --build build-tsan -j $(JOBS) 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking)' || true
+	@cmake --build build-tsan -j $(JOBS) -- --no-print-directory 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking)' || true
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure -j $(JOBS)
 
 test: test-fast test-asan test-tsan
