@@ -77,16 +77,18 @@ void Application::registerRoutes() {
 
 void Application::setReady(std::shared_ptr<const rag::ChatService> service) {
   ChatReplyWriter writer(service->index().articles());
-  ready_.store(std::make_shared<const Ready>(Ready{std::move(service), std::move(writer)}), std::memory_order_release);
+  auto ready = std::make_shared<const Ready>(Ready{std::move(service), std::move(writer)});
+  const std::lock_guard lock(state_mutex_);
+  ready_ = std::move(ready);
 }
 
 void Application::setFailed(std::string reason) {
-  const std::lock_guard lock(failure_mutex_);
+  const std::lock_guard lock(state_mutex_);
   failure_ = std::move(reason);
 }
 
 std::string Application::failure() const {
-  const std::lock_guard lock(failure_mutex_);
+  const std::lock_guard lock(state_mutex_);
   return failure_;
 }
 
@@ -206,6 +208,7 @@ void Application::logAccess(const http::Request* request, const http::Response& 
     fields["path"] = std::string(targetPath(request->target()));
   }
   if (!context.stage_ms.empty()) fields["stages_ms"] = context.stage_ms;
+  if (!context.redacted.empty()) fields["redacted"] = context.redacted;
   log::write(level, "http.request", fields);
 }
 

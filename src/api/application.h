@@ -1,8 +1,7 @@
 #pragma once
 // The HTTP application: request ids, CORS, routing, error mapping, security headers and the access
 // log around the endpoint handlers. Thread-safe: handle() runs concurrently on server threads;
-// readiness changes are published atomically.
-#include <atomic>
+// readiness changes are published under a mutex.
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -54,7 +53,10 @@ class Application final : public http::RequestHandler {
     std::shared_ptr<const rag::ChatService> service;
     ChatReplyWriter writer;
   };
-  std::shared_ptr<const Ready> ready() const { return ready_.load(std::memory_order_acquire); }
+  std::shared_ptr<const Ready> ready() const {
+    const std::lock_guard lock(state_mutex_);
+    return ready_;
+  }
   std::shared_ptr<const rag::ChatService> service() const {
     const auto r = ready();
     return r ? r->service : nullptr;
@@ -67,9 +69,11 @@ class Application final : public http::RequestHandler {
   http::Router router_;
   StaticAssets assets_;
   std::string openapi_;
-  std::atomic<std::shared_ptr<const Ready>> ready_;
-  mutable std::mutex failure_mutex_;
-  std::string failure_;  // guarded by failure_mutex_
+  // A plain mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12's implementation of the
+  // latter is reported as racy by ThreadSanitizer. Taken once per request, held for a pointer copy.
+  mutable std::mutex state_mutex_;
+  std::shared_ptr<const Ready> ready_;  // guarded by state_mutex_
+  std::string failure_;                 // guarded by state_mutex_
 };
 
 // JSON reply with the given status.

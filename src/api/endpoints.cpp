@@ -132,6 +132,7 @@ http::Response Application::chat(const http::Request& request, http::RequestCont
   context.stage_ms = {{"redact", answer.timings.redact_ms},
                       {"retrieve", answer.timings.retrieve_ms},
                       {"generate", answer.timings.generate_ms}};
+  context.redacted = answer.redacted_kinds;
   http::Response res{http::Status::ok, request.version()};
   res.set(field::content_type, "application/json");
   res.body() = serving->writer.write(answer, context.request_id, secondsSince(context.received_at));

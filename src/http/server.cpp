@@ -237,8 +237,6 @@ std::uint16_t Server::port() const noexcept {
   return impl_->acceptor.local_endpoint(ec).port();
 }
 
-std::size_t Server::openConnections() const noexcept { return impl_->open_sessions.load(); }
-
 void Server::stop() {
   asio::post(impl_->io, [impl = impl_.get()] { impl->beginShutdown(); });
 }

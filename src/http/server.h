@@ -57,8 +57,6 @@ class Server {
   // Begins a graceful stop; callable from any thread, idempotent.
   void stop();
 
-  std::size_t openConnections() const noexcept;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace chatbot::http {
 
@@ -24,6 +25,7 @@ struct RequestContext {
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
   std::map<std::string, std::string> path_params;  // from "{name}" segments of the route
   std::map<std::string, double> stage_ms;           // filled by handlers, written to the access log
+  std::vector<std::string> redacted;                // kinds of secret removed from the request (never values)
 };
 
 }  // namespace chatbot::http

@@ -31,14 +31,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   return parts;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lowerAscii(a[i]) != lowerAscii(b[i])) return false;
-  }
-  return true;
-}
-
 std::string collapseWhitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -9,7 +9,6 @@ std::string_view trim(std::string_view text) noexcept;
 // ASCII-only lower-casing; bytes >= 0x80 are left as they are (UTF-8 safe).
 std::string asciiLower(std::string_view text);
 std::vector<std::string_view> split(std::string_view text, char separator);
-bool iequals(std::string_view a, std::string_view b) noexcept;
 // Collapses runs of whitespace (incl. newlines) to one space and trims.
 std::string collapseWhitespace(std::string_view text);
 

@@ -40,11 +40,4 @@ std::size_t codePointCount(std::string_view text) noexcept {
   return n;
 }
 
-std::string_view utf8Prefix(std::string_view text, std::size_t max_bytes) noexcept {
-  if (text.size() <= max_bytes) return text;
-  std::size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut);
-}
-
 }  // namespace chatbot::util

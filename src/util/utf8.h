@@ -13,7 +13,4 @@ bool isValidUtf8(std::string_view text) noexcept;
 // Number of Unicode code points in valid UTF-8 `text` (what users call "characters").
 std::size_t codePointCount(std::string_view text) noexcept;
 
-// Longest prefix of valid UTF-8 `text` with at most `max_bytes` bytes that does not split a code point.
-std::string_view utf8Prefix(std::string_view text, std::size_t max_bytes) noexcept;
-
 }  // namespace chatbot::util

@@ -20,7 +20,6 @@ TEST(Utf8, ValidatesAndCounts) {
   EXPECT_FALSE(util::isValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_FALSE(util::isValidUtf8("\xFF"));
   EXPECT_EQ(util::codePointCount("caf\xC3\xA9 \xF0\x9F\x98\x80"), 6u);
-  EXPECT_EQ(util::utf8Prefix("\xC3\xA9\xC3\xA9", 3), "\xC3\xA9");
 }
 
 TEST(Ids, UuidsAndRequestIds) {
