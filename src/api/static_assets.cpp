@@ -1,19 +1,10 @@
 #include "api/static_assets.h"
 
-#include <fstream>
-#include <sstream>
+#include "util/file.h"
 
 namespace chatbot::api {
 
 namespace {
-
-std::optional<std::string> readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::string htmlEscape(const std::string& text) {
   std::string out;
@@ -40,12 +31,11 @@ void StaticAssets::loadSwaggerUi(const std::filesystem::path& dir, const std::st
       {"favicon-16x16.png", "image/png"}};
   installed_ = true;
   for (const auto& [name, type] : kFiles) {
-    auto body = readFile(dir / name);
-    if (!body) {
+    try {
+      files_[name] = {type, util::readFile(dir / name)};
+    } catch (const std::runtime_error&) {
       installed_ = false;
-      continue;
     }
-    files_[name] = {type, std::move(*body)};
   }
   // The page's script lives in its own file so the Content-Security-Policy can forbid inline scripts.
   files_["init.js"] = {"application/javascript; charset=utf-8",

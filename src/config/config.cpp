@@ -3,9 +3,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
+#include "util/file.h"
 #include "util/text.h"
 
 namespace chatbot::config {
@@ -237,11 +237,13 @@ Config load(const LoadOptions& options) {
   const std::filesystem::path env_file = options.env_file.value_or(".env");
   std::error_code ec;
   if (std::filesystem::exists(env_file, ec)) {
-    std::ifstream in(env_file);
-    if (!in) throw ConfigError("cannot read " + env_file.string());
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    values = parseDotenv(buffer.str(), env_file.string());
+    std::string text;
+    try {
+      text = util::readFile(env_file);
+    } catch (const std::runtime_error& e) {
+      throw ConfigError(e.what());
+    }
+    values = parseDotenv(text, env_file.string());
   } else if (options.env_file) {
     throw ConfigError("env file " + env_file.string() + " does not exist");
   }

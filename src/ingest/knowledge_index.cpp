@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "observability/progress.h"
+#include "util/file.h"
 #include "util/hash.h"
 #include "util/time.h"
 
@@ -41,14 +42,6 @@ class DirLock {
  private:
   int fd_ = -1;
 };
-
-std::string readText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 void writeFileAtomically(const fs::path& path, const std::string& text) {
   const fs::path tmp = path.string() + ".tmp";
@@ -122,7 +115,7 @@ std::shared_ptr<const KnowledgeIndex> KnowledgeIndex::open(const IndexOptions& o
       throw std::runtime_error("the knowledge base at " + options.kb_path.string() +
                                " has no valid articles; see data/kb/FORMAT.md");
     }
-    const std::string kb_hash = kb::contentHash(options.kb_path, loaded.files);
+    const std::string& kb_hash = loaded.content_hash;
     info.identity = identityOf(kb_hash, *synonyms, options.lexical);
     info.index_dir = options.data_dir / ("index-" + info.identity);
     if (options.force_rebuild) fs::remove_all(info.index_dir);
@@ -147,15 +140,15 @@ std::shared_ptr<const KnowledgeIndex> KnowledgeIndex::open(const IndexOptions& o
       throw std::runtime_error("no knowledge base at " + options.kb_path.string() + " and no index in " +
                                options.data_dir.string() + ": set KB_DIR to your articles folder");
     }
-    std::string name = readText(current);
+    std::string name = util::readFile(current);
     while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
     info.index_dir = options.data_dir / name;
     info.identity = name.substr(name.find('-') + 1);
   }
 
-  const auto manifest = nlohmann::json::parse(readText(info.index_dir / "manifest.json"));
+  const auto manifest = nlohmann::json::parse(util::readFile(info.index_dir / "manifest.json"));
   info.built_at = manifest.value("built_at", "");
-  std::istringstream lines(readText(info.index_dir / "articles.jsonl"));
+  std::istringstream lines(util::readFile(info.index_dir / "articles.jsonl"));
   std::string line;
   while (std::getline(lines, line)) {
     if (!line.empty()) index->articles_.push_back(kb::articleFromJson(nlohmann::json::parse(line)));

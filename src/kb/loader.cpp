@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "util/file.h"
 #include "util/hash.h"
 #include "util/text.h"
 #include "util/utf8.h"
@@ -17,14 +18,6 @@ namespace chatbot::kb {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 bool validId(const std::string& id) {
   return !id.empty() && id.size() <= 128 &&
@@ -276,21 +269,27 @@ LoadResult loadKnowledgeBase(const fs::path& root) {
   }
   std::sort(files.begin(), files.end());
   const fs::path base = fs::is_regular_file(root, ec) ? root.parent_path() : root;
+  std::string hash_material;
   for (const auto& rel : files) {
     const std::string origin = rel.generic_string();
     std::string text;
     try {
-      text = readFile(base / rel);
+      text = util::readFile(base / rel);
     } catch (const std::exception& e) {
       out.problems.push_back({origin, e.what()});
       continue;
     }
+    hash_material += origin;
+    hash_material.push_back('\0');
+    hash_material += util::sha256Hex(text);
+    hash_material.push_back('\n');
     const auto ext = util::asciiLower(rel.extension().string());
     if (ext == ".jsonl") parseJsonlArticles(text, origin, out);
     else if (ext == ".csv") parseCsvArticles(text, origin, out);
     else parseMarkdownArticle(text, origin, out);
   }
   out.files = std::move(files);
+  out.content_hash = util::sha256Hex(hash_material);
 
   // Ids are the public handle of an article (citations, feedback): a duplicate is a problem.
   std::unordered_set<std::string> seen;
@@ -305,19 +304,6 @@ LoadResult loadKnowledgeBase(const fs::path& root) {
   }
   out.articles = std::move(unique);
   return out;
-}
-
-std::string contentHash(const fs::path& root, const std::vector<fs::path>& files) {
-  std::error_code ec;
-  const fs::path base = fs::is_regular_file(root, ec) ? root.parent_path() : root;
-  std::string material;
-  for (const auto& rel : files) {
-    material += rel.generic_string();
-    material.push_back('\0');
-    material += util::sha256Hex(readFile(base / rel));
-    material.push_back('\n');
-  }
-  return util::sha256Hex(material);
 }
 
 }  // namespace chatbot::kb

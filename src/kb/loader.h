@@ -19,6 +19,9 @@ struct LoadResult {
   std::vector<Article> articles;  // unique ids, in a stable order (path, then position)
   std::vector<LoadProblem> problems;
   std::vector<std::filesystem::path> files;  // every KB file read, relative to the root
+  // SHA-256 over every file's path and bytes, computed from the same read that parsed them:
+  // changes whenever the KB does.
+  std::string content_hash;
 };
 
 // `root` is a folder (searched recursively for *.md, *.markdown, *.jsonl, *.csv; README.md and
@@ -33,8 +36,5 @@ void parseCsvArticles(const std::string& text, const std::string& origin, LoadRe
 // RFC 4180 CSV: quoted fields, "" escapes, newlines inside quotes. Throws std::runtime_error on an
 // unterminated quote.
 std::vector<std::vector<std::string>> parseCsv(const std::string& text);
-
-// Hash of every KB file's path and bytes: changes whenever the KB does.
-std::string contentHash(const std::filesystem::path& root, const std::vector<std::filesystem::path>& files);
 
 }  // namespace chatbot::kb

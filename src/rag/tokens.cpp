@@ -1,11 +1,10 @@
 #include "rag/tokens.h"
 
+#include "util/text.h"
+
 namespace chatbot::rag {
 
 namespace {
-bool isWordByte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
 bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 }  // namespace
 
@@ -14,7 +13,7 @@ std::size_t countTokens(std::string_view text) noexcept {
   bool in_word = false;
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
-    if (isWordByte(c)) {
+    if (util::isWordByte(c)) {
       if (!in_word) ++count;
       in_word = true;
     } else {
@@ -31,7 +30,7 @@ std::string_view prefixAtSentence(std::string_view text, std::size_t max_tokens)
   bool in_word = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (isWordByte(c)) {
+    if (util::isWordByte(c)) {
       if (!in_word) ++count;
       in_word = true;
     } else {

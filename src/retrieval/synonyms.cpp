@@ -1,30 +1,23 @@
 #include "retrieval/synonyms.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "util/file.h"
 #include "util/hash.h"
 #include "util/text.h"
 
 namespace chatbot::retrieval {
-
-namespace {
-bool isWordByte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-}  // namespace
 
 std::vector<std::string> wordTokens(std::string_view text) {
   std::vector<std::string> words;
   std::string current;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (isWordByte(c)) {
+    if (util::isWordByte(c)) {
       current.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c));
     } else if (c == '\'' && !current.empty() && i + 1 < text.size() &&
-               isWordByte(static_cast<unsigned char>(text[i + 1]))) {
+               util::isWordByte(static_cast<unsigned char>(text[i + 1]))) {
       current.push_back('\'');
     } else if (!current.empty()) {
       words.push_back(std::move(current));
@@ -86,11 +79,13 @@ SynonymTable SynonymTable::parse(std::string_view text) {
 }
 
 SynonymTable SynonymTable::load(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read synonyms file " + path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse(buffer.str());
+  std::string text;
+  try {
+    text = util::readFile(path);
+  } catch (const std::runtime_error&) {
+    throw std::runtime_error("cannot read synonyms file " + path.string() + "; set SYNONYMS_FILE");
+  }
+  return parse(text);
 }
 
 const SynonymTable::Variant* SynonymTable::match(const std::vector<std::string>& words, std::size_t i) const {

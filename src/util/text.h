@@ -5,6 +5,12 @@
 
 namespace chatbot::util {
 
+// Bytes that belong to words for tokenising: ASCII letters and digits, and every UTF-8 byte of a
+// non-ASCII character (so "café" and "Größe" stay one word).
+inline bool isWordByte(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
 std::string_view trim(std::string_view text) noexcept;
 // ASCII-only lower-casing; bytes >= 0x80 are left as they are (UTF-8 safe).
 std::string asciiLower(std::string_view text);

@@ -1,5 +1,7 @@
 #include "server_process.h"
 
+#include "util/file.h"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -7,8 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -165,10 +165,11 @@ int ServerProcess::stop(std::chrono::milliseconds timeout) {
 }
 
 std::string ServerProcess::log() const {
-  std::ifstream in(dir_ / "server.log");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  try {
+    return util::readFile(dir_ / "server.log");
+  } catch (const std::runtime_error&) {
+    return {};  // the server has not written anything yet
+  }
 }
 
 std::pair<int, std::string> runChatbot(const std::vector<std::string>& args,
@@ -188,11 +189,9 @@ std::pair<int, std::string> runChatbot(const std::vector<std::string>& args,
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  std::ifstream in(out);
-  std::stringstream s;
-  s << in.rdbuf();
+  std::string output = util::readFile(out);
   fs::remove(out);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), s.str()};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), std::move(output)};
 }
 
 }  // namespace chatbot::testing

@@ -107,9 +107,9 @@ TEST(KnowledgeBaseFolder, LoadsAllFormatsSkipsDocsAndRejectsDuplicates) {
   ASSERT_EQ(result.articles.size(), 3u);
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_NE(result.problems[0].message.find("duplicate"), std::string::npos);
-  const auto hash = contentHash(dir, result.files);
+  const auto hash = result.content_hash;
   std::ofstream(dir / "b.jsonl", std::ios::app) << "{\"id\":\"d\",\"subject\":\"D\",\"answer\":\"x\"}\n";
-  EXPECT_NE(contentHash(dir, loadKnowledgeBase(dir).files), hash);
+  EXPECT_NE(loadKnowledgeBase(dir).content_hash, hash);
   std::filesystem::remove_all(dir);
 }
 
