@@ -16,6 +16,10 @@ apt_build=(
   libxapian-dev                        # lexical index (BM25, Snowball stemmers)
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libre2-dev libyaml-cpp-dev libssl-dev
+  libcurl4-openssl-dev                 # `chatbot models pull`
+  libsqlite3-dev                       # durable store
+  libfaiss-dev libopenblas-dev         # dense retrieval (FAISS 1.7.3, static; BLAS via OpenBLAS)
+  git                                  # unpacks the pinned llama.cpp source (scripts/llama_cpp.sh)
   nodejs npm                           # installs web assets (swagger-ui-dist)
 )
 apt_test=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl)

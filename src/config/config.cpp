@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <initializer_list>
 #include <sstream>
 
 #include "util/file.h"
@@ -109,6 +110,16 @@ std::string modelId(const std::string& value) {
   return v.empty() ? "none" : v;
 }
 
+std::string oneOf(const std::string& name, const std::string& value, std::initializer_list<std::string_view> allowed) {
+  const std::string v = util::asciiLower(util::trim(value));
+  std::string list;
+  for (const auto a : allowed) {
+    if (v == a) return v;
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  }
+  fail(name, value, "one of " + list);
+}
+
 std::vector<Setting> buildSettings() {
   const Config d;
   std::vector<Setting> s;
@@ -132,6 +143,44 @@ std::vector<Setting> buildSettings() {
       [](Config& c, const std::string& v) { c.llm_model_id = modelId(v); });
   add("EMBEDDING_MODEL", "Embedding model for dense retrieval; 'none' keeps retrieval lexical", d.embedding_model,
       [](Config& c, const std::string& v) { c.embedding_model = modelId(v); });
+  add("MODELS_DIR", "Where `chatbot models pull` stores GGUF files and aliases are looked up", d.models_dir.string(),
+      [](Config& c, const std::string& v) { c.models_dir = nonEmpty("MODELS_DIR", v); });
+  add("EMBEDDING_POOLING", "auto (from the model's metadata), mean, cls or last", d.embedding_pooling,
+      [](Config& c, const std::string& v) {
+        c.embedding_pooling = oneOf("EMBEDDING_POOLING", v, {"auto", "mean", "cls", "last"});
+      });
+  add("LLM_CHAT_TEMPLATE", "auto (the GGUF's own) or a named template such as chatml, llama2, zephyr",
+      d.llm_chat_template,
+      [](Config& c, const std::string& v) { c.llm_chat_template = nonEmpty("LLM_CHAT_TEMPLATE", v); });
+  add("LLM_SLOTS", "Answers generated in parallel (continuous batching)", std::to_string(d.llm_slots),
+      [](Config& c, const std::string& v) { c.llm_slots = static_cast<unsigned>(parseInteger("LLM_SLOTS", v, 1, 64)); });
+  add("LLM_CONTEXT", "Context tokens per answer (prompt + generated)", std::to_string(d.llm_context),
+      [](Config& c, const std::string& v) { c.llm_context = parseInteger("LLM_CONTEXT", v, 256, 131'072); });
+  add("LLM_THREADS", "CPU threads for model inference; 0 means one per core", "0",
+      [](Config& c, const std::string& v) {
+        c.llm_threads = static_cast<unsigned>(parseInteger("LLM_THREADS", v, 0, 256));
+      });
+  add("LLM_QUEUE", "Requests that may wait for a free slot; more get 503 + Retry-After", std::to_string(d.llm_queue),
+      [](Config& c, const std::string& v) { c.llm_queue = parseInteger("LLM_QUEUE", v, 0, 10'000); });
+  add("LLM_TIMEOUT_MS", "Deadline for a generated answer; past it the extractive answer is returned", "60000",
+      [](Config& c, const std::string& v) { c.llm_timeout = parseMillis("LLM_TIMEOUT_MS", v, 100, 3'600'000); });
+  add("LLM_TEMPERATURE", "Sampling temperature; 0 is greedy (deterministic)", "0.2",
+      [](Config& c, const std::string& v) { c.llm_temperature = parseDouble("LLM_TEMPERATURE", v, 0.0, 2.0); });
+  add("LLM_TOP_P", "Nucleus sampling threshold", "0.95",
+      [](Config& c, const std::string& v) { c.llm_top_p = parseDouble("LLM_TOP_P", v, 0.01, 1.0); });
+  add("LLM_SEED", "Sampling seed; 0 picks a random one per request", "0",
+      [](Config& c, const std::string& v) {
+        c.llm_seed = static_cast<std::uint32_t>(parseInteger("LLM_SEED", v, 0, 4'294'967'295LL));
+      });
+  add("HF_ENDPOINT", "Hugging Face endpoint used by `chatbot models pull` (a mirror works too)", d.hf_endpoint,
+      [](Config& c, const std::string& v) { c.hf_endpoint = nonEmpty("HF_ENDPOINT", v); });
+  add("RETRIEVAL_FUSION", "How lexical and dense results are fused: rrf (reciprocal rank) or weighted",
+      d.retrieval_fusion,
+      [](Config& c, const std::string& v) { c.retrieval_fusion = oneOf("RETRIEVAL_FUSION", v, {"rrf", "weighted"}); });
+  add("DENSE_WEIGHT", "Weight of the dense score in weighted fusion (lexical gets the rest)", "0.5",
+      [](Config& c, const std::string& v) { c.dense_weight = parseDouble("DENSE_WEIGHT", v, 0.0, 1.0); });
+  add("DENSE_INDEX", "FAISS index: flat (exact) or hnsw (approximate, for large KBs)", d.dense_index,
+      [](Config& c, const std::string& v) { c.dense_index = oneOf("DENSE_INDEX", v, {"flat", "hnsw"}); });
   add("KB_DIR", "Knowledge-base folder (Markdown, JSONL or CSV files)", d.kb_dir.string(),
       [](Config& c, const std::string& v) { c.kb_dir = nonEmpty("KB_DIR", v); });
   add("DATA_DIR", "Where the search index and article store are written", d.data_dir.string(),

@@ -43,6 +43,25 @@ struct Config {
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
 
+  // Local models (llama.cpp). Model settings take a .gguf path, a known alias or 'none'.
+  std::filesystem::path models_dir = "var/models";
+  std::string embedding_pooling = "auto";  // auto (from the model), mean, cls, last
+  std::string llm_chat_template = "auto";  // auto (from the GGUF) or a llama.cpp template name, e.g. chatml
+  unsigned llm_slots = 4;                  // sequences decoded in parallel
+  std::size_t llm_context = 2048;          // tokens per sequence (prompt + answer)
+  unsigned llm_threads = 0;                // 0: one per CPU core
+  std::size_t llm_queue = 16;              // requests waiting for a slot; beyond it: 503
+  std::chrono::milliseconds llm_timeout{60'000};
+  double llm_temperature = 0.2;            // 0: greedy
+  double llm_top_p = 0.95;
+  std::uint32_t llm_seed = 0;              // 0: a random seed per request
+  std::string hf_endpoint = "https://huggingface.co";
+
+  // Retrieval.
+  std::string retrieval_fusion = "rrf";  // rrf or weighted (lexical + dense)
+  double dense_weight = 0.5;             // share of the dense score in weighted fusion
+  std::string dense_index = "flat";      // flat (exact inner product) or hnsw
+
   // Chat behaviour.
   std::size_t max_query_chars = 2000;
   double min_answer_score = 0.35;

@@ -1,23 +1,95 @@
 #include "rag/chat_service.h"
 
 #include <chrono>
+#include <future>
 
 #include "util/time.h"
 
 namespace chatbot::rag {
 
-ChatService::ChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
-                         std::shared_ptr<const Generator> generator,
-                         std::shared_ptr<const security::CredentialFilter> filter, double min_answer_score)
-    : index_(std::move(index)),
-      generator_(std::move(generator)),
-      filter_(std::move(filter)),
-      min_answer_score_(min_answer_score) {}
+namespace {
 
-ChatAnswer ChatService::answer(const ChatQuery& query) const {
+// Adapts one generation's progress to the answer's observer and finishes the answer.
+class GenerationRelay final : public GenerationObserver {
+ public:
+  GenerationRelay(ChatAnswer prepared, GenerationRequest request, std::shared_ptr<AnswerObserver> observer,
+                  std::shared_ptr<const Generator> generator, std::shared_ptr<const Generator> fallback)
+      : answer_(std::move(prepared)),
+        request_(std::move(request)),
+        observer_(std::move(observer)),
+        generator_(std::move(generator)),
+        fallback_(std::move(fallback)) {}
+
+  void onDelta(std::string_view text) override { observer_->onDelta(text); }
+  bool cancelled() const override { return observer_->cancelled(); }
+
+  void onDone(Generation generation) override {
+    answer_.timings.generate_ms = util::millisSince(started_);
+    answer_.timings.first_token_ms = generation.first_token_ms;
+    answer_.generator = generator_->model() == "none" ? generator_->kind() : generator_->model();
+    const bool failed = generation.status == GenerationStatus::kTimedOut || generation.status == GenerationStatus::kFailed;
+    if (generation.status == GenerationStatus::kQueueFull) {
+      answer_.overloaded = true;
+    } else if (failed && fallback_) {
+      // The model could not answer in time: the extractive answer is still grounded and useful.
+      answer_.warnings.emplace_back(generation.status == GenerationStatus::kTimedOut
+                                        ? "The generated answer took too long; this answer is taken from the articles directly."
+                                        : "The answer could not be generated; this answer is taken from the articles directly.");
+      answer_.fell_back = true;
+      answer_.prompt_tokens = generation.prompt_tokens;
+      generation = fallback_->generate(request_);
+      answer_.generator = fallback_->kind();
+    }
+    answer_.response = std::move(generation.text);
+    answer_.context_used = std::move(generation.context_used);
+    answer_.answered = generation.answered;
+    answer_.tokens = generation.tokens;
+    if (!answer_.fell_back) answer_.prompt_tokens = generation.prompt_tokens;
+    if (generation.truncated && generation.answered) {
+      answer_.warnings.emplace_back("The answer was shortened to max_tokens; the first search result has the full article.");
+    }
+    if (!generation.answered && !answer_.overloaded) {
+      answer_.warnings.emplace_back("No knowledge-base article matched the question confidently.");
+    }
+    observer_->onComplete(std::move(answer_));
+  }
+
+ private:
+  ChatAnswer answer_;
+  GenerationRequest request_;
+  std::shared_ptr<AnswerObserver> observer_;
+  std::shared_ptr<const Generator> generator_;
+  std::shared_ptr<const Generator> fallback_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+class PromiseObserver final : public AnswerObserver {
+ public:
+  void onComplete(ChatAnswer answer) override { promise.set_value(std::move(answer)); }
+  std::promise<ChatAnswer> promise;
+};
+
+}  // namespace
+
+ChatService::ChatService(ChatServiceParts parts) : parts_(std::move(parts)) {
+  if (parts_.pipeline_threads > 0) pipeline_ = std::make_unique<util::WorkerPool>(parts_.pipeline_threads);
+}
+
+ChatService::ChatService(std::shared_ptr<const ingest::KnowledgeIndex> index, std::shared_ptr<const Generator> generator,
+                         std::shared_ptr<const security::CredentialFilter> filter, double min_answer_score)
+    : ChatService(ChatServiceParts{std::move(index), nullptr, std::move(generator), nullptr, std::move(filter),
+                                   min_answer_score, 0}) {}
+
+const retrieval::Retriever& ChatService::retriever() const noexcept {
+  return parts_.retriever ? *parts_.retriever : parts_.index->retriever();
+}
+
+bool ChatService::asynchronous() const noexcept { return pipeline_ != nullptr || parts_.generator->asynchronous(); }
+
+ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& request) const {
   ChatAnswer out;
   auto t = std::chrono::steady_clock::now();
-  security::Redaction redaction = filter_->redact(query.text);
+  security::Redaction redaction = parts_.filter->redact(query.text);
   out.query = std::move(redaction.text);
   out.redacted_kinds = std::move(redaction.kinds);
   if (!out.redacted_kinds.empty()) {
@@ -28,38 +100,62 @@ ChatAnswer ChatService::answer(const ChatQuery& query) const {
   out.timings.redact_ms = util::millisSince(t);
 
   t = std::chrono::steady_clock::now();
-  const auto hits = index_->retriever().search(out.query, query.top_k);
+  const auto hits = retriever().search(out.query, query.top_k);
   out.timings.retrieve_ms = util::millisSince(t);
 
-  const auto& articles = index_->articles();
-  std::vector<Source> sources;
-  std::vector<Source> related;
+  const auto& articles = parts_.index->articles();
+  const double threshold = parts_.min_answer_score;
   out.results.reserve(hits.size());
   for (const auto& hit : hits) {
     const kb::Article* article = &articles.at(hit.article);
     out.results.push_back({article, hit.score});
-    if (hit.score >= min_answer_score_) {
-      sources.push_back({article, hit.score});
-    } else if (hit.score >= min_answer_score_ / 2) {
-      related.push_back({article, hit.score});
+    if (hit.score >= threshold) {
+      request.sources.push_back({article, hit.score});
+    } else if (hit.score >= threshold / 2) {
+      request.related.push_back({article, hit.score});
     }
   }
-
-  t = std::chrono::steady_clock::now();
-  Generation generation = generator_->generate({out.query, sources, related, query.max_tokens});
-  out.timings.generate_ms = util::millisSince(t);
-  out.response = std::move(generation.text);
-  out.context_used = std::move(generation.context_used);
-  out.answered = generation.answered;
-  out.tokens = generation.tokens;
-  out.generator = generator_->kind();
-  if (generation.truncated && generation.answered) {
-    out.warnings.emplace_back("The answer was shortened to max_tokens; the first search result has the full article.");
-  }
-  if (!generation.answered) {
-    out.warnings.emplace_back("No knowledge-base article matched the question confidently.");
-  }
+  request.query = out.query;
+  request.max_tokens = query.max_tokens;
+  request.temperature = query.temperature;
+  request.top_p = query.top_p;
+  request.seed = query.seed;
   return out;
+}
+
+void ChatService::generate(ChatAnswer prepared, GenerationRequest request,
+                           std::shared_ptr<AnswerObserver> observer) const {
+  observer->onSources(prepared);
+  // With no confident source there is nothing for a model to ground an answer in: the fallback
+  // (extractive) generator says so and points to related articles and the service desk.
+  const auto& generator = request.sources.empty() && parts_.fallback ? parts_.fallback : parts_.generator;
+  auto relay = std::make_shared<GenerationRelay>(std::move(prepared), request, std::move(observer), generator,
+                                                 parts_.fallback);
+  generator->generateAsync(std::move(request), std::move(relay));
+}
+
+void ChatService::answerAsync(ChatQuery query, std::shared_ptr<AnswerObserver> observer) const {
+  auto run = [this, query = std::move(query), observer = std::move(observer)]() mutable {
+    GenerationRequest request;
+    ChatAnswer prepared = prepare(query, request);
+    if (observer->cancelled()) {
+      observer->onComplete(std::move(prepared));
+      return;
+    }
+    generate(std::move(prepared), std::move(request), std::move(observer));
+  };
+  if (pipeline_) {
+    pipeline_->post(std::move(run));
+  } else {
+    run();
+  }
+}
+
+ChatAnswer ChatService::answer(const ChatQuery& query) const {
+  auto observer = std::make_shared<PromiseObserver>();
+  auto result = observer->promise.get_future();
+  answerAsync(query, observer);
+  return result.get();
 }
 
 }  // namespace chatbot::rag

@@ -1,14 +1,18 @@
 #pragma once
 // The RAG pipeline behind POST /chat: redact credentials, retrieve, decide whether the knowledge
 // base answers the question, generate. Transport-agnostic (used by the HTTP API, `chatbot ask`
-// and tests). Thread-safe: answer() may run concurrently; all members are immutable.
+// and tests). Thread-safe: answer() and answerAsync() may run concurrently; members are immutable.
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ingest/knowledge_index.h"
 #include "rag/generator.h"
+#include "retrieval/retriever.h"
 #include "security/credential_filter.h"
+#include "util/worker_pool.h"
 
 namespace chatbot::rag {
 
@@ -16,6 +20,9 @@ struct ChatQuery {
   std::string text;  // valid UTF-8, non-empty, within limits (validated by the caller)
   std::size_t top_k = 4;
   std::size_t max_tokens = 150;
+  std::optional<double> temperature;  // unset: the generator's default
+  std::optional<double> top_p;
+  std::optional<std::uint32_t> seed;
 };
 
 struct RetrievedArticle {
@@ -27,6 +34,7 @@ struct StageTimings {
   double redact_ms = 0;
   double retrieve_ms = 0;
   double generate_ms = 0;
+  double first_token_ms = 0;  // LLM only: submission to first token
 };
 
 struct ChatAnswer {
@@ -36,28 +44,67 @@ struct ChatAnswer {
   std::vector<RetrievedArticle> results;  // best first, at most top_k
   std::vector<std::string> warnings;
   std::vector<std::string> redacted_kinds;
-  std::string generator;  // e.g. "extractive"
+  std::string generator;  // "extractive" or the model that answered
   bool answered = false;
+  bool overloaded = false;  // the generator's queue was full: nothing was generated (HTTP 503)
+  bool fell_back = false;   // the LLM failed or timed out and the extractive answer was used
   std::size_t tokens = 0;
+  std::size_t prompt_tokens = 0;
   StageTimings timings;
+};
+
+// Receives one answer's progress: onSources, then onDelta*, then exactly one onComplete. Calls for
+// one answer never overlap; they may come from the service's or the generator's threads.
+class AnswerObserver {
+ public:
+  virtual ~AnswerObserver() = default;
+  // After retrieval, before generation: query, results and warnings are set; response is not.
+  virtual void onSources(const ChatAnswer& partial) { (void)partial; }
+  virtual void onDelta(std::string_view text) { (void)text; }
+  virtual void onComplete(ChatAnswer answer) = 0;
+  // Polled while working; true abandons the answer (onComplete still comes, with no guarantees
+  // about its content).
+  virtual bool cancelled() const { return false; }
+};
+
+struct ChatServiceParts {
+  std::shared_ptr<const ingest::KnowledgeIndex> index;
+  std::shared_ptr<const retrieval::Retriever> retriever;  // null: the index's lexical retriever
+  std::shared_ptr<const Generator> generator;
+  std::shared_ptr<const Generator> fallback;  // answers when `generator` fails or times out; may be null
+  std::shared_ptr<const security::CredentialFilter> filter;
+  double min_answer_score = 0.35;
+  // > 0: retrieval runs on a pool of this many threads (needed when it blocks on an embedder);
+  // 0: on the caller's thread.
+  std::size_t pipeline_threads = 0;
 };
 
 class ChatService {
  public:
+  explicit ChatService(ChatServiceParts parts);
   ChatService(std::shared_ptr<const ingest::KnowledgeIndex> index, std::shared_ptr<const Generator> generator,
               std::shared_ptr<const security::CredentialFilter> filter, double min_answer_score);
 
+  // Blocks until the answer is complete. Not for HTTP threads when asynchronous().
   ChatAnswer answer(const ChatQuery& query) const;
+  // Returns at once when asynchronous(); otherwise the observer has been called when it returns.
+  void answerAsync(ChatQuery query, std::shared_ptr<AnswerObserver> observer) const;
+  // True when answering may block (embedder, LLM): callers on latency-sensitive threads must use
+  // answerAsync().
+  bool asynchronous() const noexcept;
 
-  const ingest::KnowledgeIndex& index() const noexcept { return *index_; }
-  const Generator& generator() const noexcept { return *generator_; }
-  const security::CredentialFilter& filter() const noexcept { return *filter_; }
+  const ingest::KnowledgeIndex& index() const noexcept { return *parts_.index; }
+  const retrieval::Retriever& retriever() const noexcept;
+  const Generator& generator() const noexcept { return *parts_.generator; }
+  const security::CredentialFilter& filter() const noexcept { return *parts_.filter; }
 
  private:
-  std::shared_ptr<const ingest::KnowledgeIndex> index_;
-  std::shared_ptr<const Generator> generator_;
-  std::shared_ptr<const security::CredentialFilter> filter_;
-  double min_answer_score_;
+  // Redaction and retrieval; fills everything but the generated fields.
+  ChatAnswer prepare(const ChatQuery& query, GenerationRequest& request) const;
+  void generate(ChatAnswer prepared, GenerationRequest request, std::shared_ptr<AnswerObserver> observer) const;
+
+  ChatServiceParts parts_;
+  std::unique_ptr<util::WorkerPool> pipeline_;  // null when pipeline_threads == 0
 };
 
 }  // namespace chatbot::rag

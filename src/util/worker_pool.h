@@ -1,0 +1,35 @@
+#pragma once
+// A fixed set of threads running posted jobs in FIFO order. Used to keep blocking work (waiting for
+// an embedding batch, say) off the HTTP threads. Thread-safe; the destructor runs what is queued,
+// then joins.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chatbot::util {
+
+class WorkerPool {
+ public:
+  explicit WorkerPool(std::size_t threads);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void post(std::function<void()> job);
+  std::size_t queued() const;
+
+ private:
+  void run();
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;  // guarded by mutex_
+  bool stopping_ = false;                   // guarded by mutex_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace chatbot::util
