@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
+
 #include "api/errors.h"
 #include "util/text.h"
 #include "util/utf8.h"
@@ -30,6 +32,20 @@ std::size_t integerField(const nlohmann::json& body, const char* name, std::size
     invalid(std::string("'") + name + "' must be " + range + "; got " + std::to_string(v) + ".");
   }
   return static_cast<std::size_t>(v);
+}
+
+std::optional<double> numberField(const nlohmann::json& body, const char* name, double min, double max,
+                                  bool min_exclusive) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  const std::string range = std::string("a number ") + (min_exclusive ? "above " : "from ") + util::formatNumber(min) +
+                            (min_exclusive ? " up to " : " to ") + util::formatNumber(max);
+  if (!it->is_number()) invalid(std::string("'") + name + "' must be " + range + ".");
+  const double v = it->get<double>();
+  if (!(min_exclusive ? v > min : v >= min) || !(v <= max)) {
+    invalid(std::string("'") + name + "' must be " + range + "; got " + util::formatNumber(v) + ".");
+  }
+  return v;
 }
 
 }  // namespace
@@ -76,6 +92,12 @@ rag::ChatQuery parseChatRequest(std::string_view raw, const ChatLimits& limits) 
   result.top_k = integerField(body, "top_k", limits.min_top_k, limits.max_top_k, limits.default_top_k);
   result.max_tokens =
       integerField(body, "max_tokens", limits.min_max_tokens, limits.max_max_tokens, limits.default_max_tokens);
+  // Sampling overrides for a generating model; the extractive generator ignores them.
+  result.temperature = numberField(body, "temperature", 0.0, 2.0, false);
+  result.top_p = numberField(body, "top_p", 0.0, 1.0, true);
+  if (body.contains("seed") && !body["seed"].is_null()) {
+    result.seed = static_cast<std::uint32_t>(integerField(body, "seed", 0, 4'294'967'295ULL, 0));
+  }
   result.text = std::string(util::trim(text));
   return result;
 }

@@ -12,18 +12,29 @@ namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point t) { return util::millisSince(t) / 1000.0; }
 
-// Status of a model setting while no model engine is built in: "none" is fine, a name is not
-// available and the embedded default serves instead.
-nlohmann::json modelComponent(const std::string& setting, const std::string& configured, const char* fallback_kind,
-                              const char* fallback_note) {
-  nlohmann::json c = {{"status", "ok"}, {"configured_model", configured}};
-  if (configured != "none") {
-    c["status"] = "degraded";
-    c["reason"] = setting + "='" + configured + "' is not available in this build; " + fallback_note +
-                  ". Set " + setting + "=none to silence this.";
-    c["fallback"] = fallback_kind;
+// A configured model that is not in use leaves its component degraded, with the reason (which
+// names the command that fixes it) and what serves instead.
+void markUnavailableModel(nlohmann::json& component, const std::string& setting, const std::string& configured,
+                          const std::string& problem, const char* fallback_kind) {
+  component["configured_model"] = configured;
+  if (problem.empty()) return;
+  component["status"] = "degraded";
+  component["reason"] = setting + "=" + configured + " is not in use: " + problem;
+  component["fallback"] = fallback_kind;
+}
+
+// What the generator is and how busy it is; model engines add context size, slots and queue.
+nlohmann::json generatorState(const rag::Generator& generator) {
+  const auto g = generator.status();
+  nlohmann::json out = {{"kind", g.kind}, {"model", g.model}};
+  if (g.slots > 0) {
+    out["context"] = g.context;
+    out["slots"] = g.slots;
+    out["slots_busy"] = g.slots_busy;
+    out["queue_depth"] = g.queue_depth;
+    out["queue_capacity"] = g.queue_capacity;
   }
-  return c;
+  return out;
 }
 
 }  // namespace
@@ -59,23 +70,24 @@ http::Response Application::health(const http::Request& request, http::RequestCo
       kb["reason"] = std::to_string(info.problems.size()) +
                      " knowledge-base file(s) could not be loaded; run `chatbot ingest` to see them.";
     }
-    retriever["kind"] = svc->index().retriever().name();
+    retriever["kind"] = svc->retriever().name();
   } else {
     kb["status"] = failed.empty() ? "starting" : "unavailable";
     if (!failed.empty()) kb["reason"] = failed;
     retriever["status"] = kb["status"];
   }
-  nlohmann::json embedding = modelComponent("EMBEDDING_MODEL", config_.embedding_model, "lexical",
-                                            "retrieval stays lexical (Xapian BM25)");
-  if (embedding["status"] != "ok") {
-    retriever["status"] = retriever["status"] == "ok" ? "degraded" : retriever["status"];
-    retriever["reason"] = embedding["reason"];
+  nlohmann::json generator = {{"status", svc ? "ok" : kb["status"]}, {"kind", "extractive"}, {"model", "none"}};
+  if (svc) {
+    const auto& parts = svc->parts();
+    if (parts.embedder) {
+      const auto e = parts.embedder->status();
+      retriever["dense"] = {{"model", e.model},     {"dimension", e.dimension},     {"pooling", e.pooling},
+                            {"context", e.context}, {"queue_depth", e.queue_depth}};
+    }
+    markUnavailableModel(retriever, "EMBEDDING_MODEL", config_.embedding_model, parts.embedding_problem, "lexical");
+    generator.update(generatorState(svc->generator()));
+    markUnavailableModel(generator, "LLM_MODEL_ID", config_.llm_model_id, parts.generator_problem, "extractive");
   }
-  retriever["embedding_model"] = config_.embedding_model;
-  nlohmann::json generator = modelComponent("LLM_MODEL_ID", config_.llm_model_id, "extractive",
-                                            "answers are extractive, composed from the best article");
-  generator["kind"] = svc ? svc->generator().kind() : "extractive";
-  generator["model"] = svc ? svc->generator().model() : "none";
   components["knowledge_base"] = kb;
   components["retriever"] = retriever;
   components["generator"] = generator;
@@ -109,9 +121,10 @@ http::Response Application::chatHealth(const http::Request& request, http::Reque
                       {{"status", "ready"},
                        {"ready", true},
                        {"articles", svc->index().info().articles},
-                       {"retriever", svc->index().retriever().name()},
+                       {"retriever", svc->retriever().name()},
                        {"generator", svc->generator().kind()},
-                       {"model", svc->generator().model()}},
+                       {"model", svc->generator().model()},
+                       {"generation", generatorState(svc->generator())}},
                       request.version());
 }
 

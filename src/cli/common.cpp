@@ -5,7 +5,10 @@
 
 #include "cli/commands.h"
 #include "observability/log.h"
+#include "llm/llama_model.h"
+#include "models/resolve.h"
 #include "rag/extractive_generator.h"
+#include "rag/llm_generator.h"
 
 namespace chatbot::cli {
 
@@ -31,12 +34,51 @@ ingest::IndexOptions indexOptions(const config::Config& config, bool show_progre
   return o;
 }
 
+namespace {
+
+// The configured chat model, or the reason it cannot be used (the caller keeps the extractive
+// generator then).
+std::shared_ptr<const rag::Generator> loadChatModel(const config::Config& config, std::string& problem) {
+  if (models::isNone(config.llm_model_id)) return nullptr;
+  try {
+    rag::LlmGeneratorOptions options;
+    options.engine.model_path = models::resolveModel(config.llm_model_id, config.models_dir, models::ModelRole::kChat);
+    options.engine.chat_template = config.llm_chat_template;
+    options.engine.slots = config.llm_slots;
+    options.engine.context = config.llm_context;
+    options.engine.threads = config.llm_threads;
+    options.engine.queue_capacity = config.llm_queue;
+    options.support_contact = config.support_contact;
+    options.temperature = config.llm_temperature;
+    options.top_p = config.llm_top_p;
+    options.seed = config.llm_seed;
+    options.timeout = config.llm_timeout;
+    return std::make_shared<rag::LlmGenerator>(std::move(options));
+  } catch (const std::exception& e) {  // models::ModelNotFound, llm::ModelLoadError
+    problem = e.what();
+    log::warn("llm.unavailable", {{"model", config.llm_model_id}, {"reason", problem}});
+    return nullptr;
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
                                                         const config::Config& config) {
-  auto generator = std::make_shared<rag::ExtractiveGenerator>(config.support_contact, &index->articles());
-  auto filter = std::make_shared<security::CredentialFilter>();
-  return std::make_shared<rag::ChatService>(std::move(index), std::move(generator), std::move(filter),
-                                            config.min_answer_score);
+  rag::ChatServiceParts parts;
+  auto extractive = std::make_shared<rag::ExtractiveGenerator>(config.support_contact, &index->articles());
+  parts.generator = loadChatModel(config, parts.generator_problem);
+  if (parts.generator) {
+    parts.fallback = extractive;
+    // Retrieval and prompt building run off the HTTP threads; generation on the engine's thread.
+    parts.pipeline_threads = 2;
+  } else {
+    parts.generator = extractive;
+  }
+  parts.index = std::move(index);
+  parts.filter = std::make_shared<security::CredentialFilter>();
+  parts.min_answer_score = config.min_answer_score;
+  return std::make_shared<rag::ChatService>(std::move(parts));
 }
 
 int runConfig(const CommonFlags& flags, bool env_example) {

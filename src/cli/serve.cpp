@@ -16,15 +16,6 @@ int runServe(const CommonFlags& flags) {
   const config::Config& config = *loaded;
   log::init(config.debug && config.log_level > config::LogLevel::kDebug ? config::LogLevel::kDebug
                                                                          : config.log_level);
-  for (const auto& [name, value] : {std::pair{"LLM_MODEL_ID", config.llm_model_id},
-                                    std::pair{"EMBEDDING_MODEL", config.embedding_model}}) {
-    if (value != "none") {
-      log::warn("config.model_unavailable",
-                {{"variable", name}, {"model", value},
-                 {"detail", "local models are not built into this version; serving the embedded default"}});
-    }
-  }
-
   api::Application app(config);
   http::ServerOptions options;
   options.host = config.host;
@@ -49,7 +40,8 @@ int runServe(const CommonFlags& flags) {
                                {"docs", "http://" + (config.host == "0.0.0.0" ? std::string("localhost") : config.host) +
                                             ":" + std::to_string(server->port()) + "/docs"}});
 
-  // Index in the background: /health answers (starting) and chat returns 503 until it is done.
+  // Index and load models in the background: /health answers (starting) and chat returns 503 until
+  // it is done. A model that cannot be loaded leaves the embedded default serving (see /health).
   std::thread indexer([&] {
     try {
       auto index = ingest::KnowledgeIndex::open(indexOptions(config, true));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ingest/knowledge_index.h"
+#include "llm/embedder.h"
 #include "rag/generator.h"
 #include "retrieval/retriever.h"
 #include "security/credential_filter.h"
@@ -77,6 +78,10 @@ struct ChatServiceParts {
   // > 0: retrieval runs on a pool of this many threads (needed when it blocks on an embedder);
   // 0: on the caller's thread.
   std::size_t pipeline_threads = 0;
+  std::shared_ptr<const llm::Embedder> embedder;  // for status only; null without dense retrieval
+  // Why a configured model is not in use (and the command that fixes it); empty when all is well.
+  std::string generator_problem;
+  std::string embedding_problem;
 };
 
 class ChatService {
@@ -97,6 +102,7 @@ class ChatService {
   const retrieval::Retriever& retriever() const noexcept;
   const Generator& generator() const noexcept { return *parts_.generator; }
   const security::CredentialFilter& filter() const noexcept { return *parts_.filter; }
+  const ChatServiceParts& parts() const noexcept { return parts_; }
 
  private:
   // Redaction and retrieval; fills everything but the generated fields.

@@ -1,5 +1,7 @@
 #include "util/text.h"
 
+#include <cstdio>
+
 namespace chatbot::util {
 
 namespace {
@@ -45,6 +47,12 @@ std::string collapseWhitespace(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string formatNumber(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return buf;
 }
 
 }  // namespace chatbot::util

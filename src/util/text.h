@@ -17,5 +17,7 @@ std::string asciiLower(std::string_view text);
 std::vector<std::string_view> split(std::string_view text, char separator);
 // Collapses runs of whitespace (incl. newlines) to one space and trims.
 std::string collapseWhitespace(std::string_view text);
+// Shortest decimal text that reads back as `value` for typical settings (0.5, 2, 0.95): "%g".
+std::string formatNumber(double value);
 
 }  // namespace chatbot::util
