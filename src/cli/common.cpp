@@ -48,6 +48,9 @@ std::shared_ptr<const rag::Generator> loadChatModel(const config::Config& config
     options.engine.context = config.llm_context;
     options.engine.threads = config.llm_threads;
     options.engine.queue_capacity = config.llm_queue;
+    options.engine.source_cache =
+        config.llm_source_cache == "off" ? llm::SourceCache::kOff : llm::SourceCache::kParallel;
+    options.engine.source_cache_tokens = config.llm_source_cache_tokens;
     options.support_contact = config.support_contact;
     options.temperature = config.llm_temperature;
     options.top_p = config.llm_top_p;

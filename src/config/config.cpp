@@ -172,6 +172,16 @@ std::vector<Setting> buildSettings() {
       [](Config& c, const std::string& v) {
         c.llm_seed = static_cast<std::uint32_t>(parseInteger("LLM_SEED", v, 0, 4'294'967'295LL));
       });
+  add("LLM_SOURCE_CACHE",
+      "parallel: reuse each article's KV cache across requests (fast first token; articles do not attend to each "
+      "other); off: evaluate the whole prompt per request (exact)",
+      d.llm_source_cache,
+      [](Config& c, const std::string& v) { c.llm_source_cache = oneOf("LLM_SOURCE_CACHE", v, {"parallel", "off"}); });
+  add("LLM_SOURCE_CACHE_TOKENS", "KV-cache cells kept for cached articles (least recently used are dropped)",
+      std::to_string(d.llm_source_cache_tokens),
+      [](Config& c, const std::string& v) {
+        c.llm_source_cache_tokens = parseInteger("LLM_SOURCE_CACHE_TOKENS", v, 0, 1'000'000);
+      });
   add("HF_ENDPOINT", "Hugging Face endpoint used by `chatbot models pull` (a mirror works too)", d.hf_endpoint,
       [](Config& c, const std::string& v) { c.hf_endpoint = nonEmpty("HF_ENDPOINT", v); });
   add("RETRIEVAL_FUSION", "How lexical and dense results are fused: rrf (reciprocal rank) or weighted",

@@ -55,6 +55,8 @@ struct Config {
   double llm_temperature = 0.2;            // 0: greedy
   double llm_top_p = 0.95;
   std::uint32_t llm_seed = 0;              // 0: a random seed per request
+  std::string llm_source_cache = "parallel";  // parallel (reuse per-article KV) or off (exact attention)
+  std::size_t llm_source_cache_tokens = 8192; // KV cells kept for cached articles
   std::string hf_endpoint = "https://huggingface.co";
 
   // Retrieval.
