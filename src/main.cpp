@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
       "Quick start:\n"
       "  chatbot serve                      serve the API on HOST:PORT (default 0.0.0.0:8000)\n"
       "  chatbot ask \"VPN won't connect\"    answer one question in the terminal\n"
-      "  chatbot ingest                     (re)build the search index from KB_DIR\n\n"
+      "  chatbot ingest                     (re)build the search index from KB_DIR\n"
+      "  chatbot models pull tinyllama-1.1b-chat   download a local chat model (see `chatbot models list`)\n\n"
       "Settings come from environment variables or a .env file (see .env.example); flags override them."};
   app.require_subcommand(1);
   app.set_version_flag("--version", CHATBOT_VERSION);
@@ -94,6 +95,60 @@ int main(int argc, char** argv) {
                                            "Read settings from this file instead of ./.env");
   config->callback([&] { exit_code = chatbot::cli::runConfig(config_common, env_example); });
 
-  CLI11_PARSE(app, argc, argv);
+  chatbot::cli::CommonFlags models_common;
+  chatbot::cli::ModelsListFlags models_list_flags;
+  chatbot::cli::ModelsPullFlags models_pull_flags;
+  auto* models = app.add_subcommand(
+      "models", "Local models (GGUF files for llama.cpp): list the known ones and download them into MODELS_DIR.");
+  models->require_subcommand(1);
+  models->footer(
+      "Examples:\n"
+      "  chatbot models list                          what is known, downloaded and configured\n"
+      "  chatbot models pull tinyllama-1.1b-chat      then set LLM_MODEL_ID=tinyllama-1.1b-chat\n"
+      "  chatbot models pull all-minilm-l6-v2         then set EMBEDDING_MODEL=all-minilm-l6-v2");
+  auto add_models_dir = [](CLI::App& cmd, chatbot::cli::CommonFlags& flags) {
+    cmd.add_option_function<std::string>("--env-file", [&flags](const std::string& v) { flags.env_file = v; },
+                                         "Read settings from this file instead of ./.env");
+    cmd.add_option_function<std::string>("--models-dir",
+                                         [&flags](const std::string& v) { flags.overrides["MODELS_DIR"] = v; },
+                                         "Folder of GGUF files (overrides MODELS_DIR)");
+  };
+  auto* models_list = models->add_subcommand(
+      "list", "Table of the known models: alias, role, size, file, whether it is in MODELS_DIR, and which one\n"
+              "LLM_MODEL_ID / EMBEDDING_MODEL name now.");
+  add_models_dir(*models_list, models_common);
+  models_list->add_flag("--json", models_list_flags.json, "Print JSON (with repositories and pinned hashes)");
+  models_list->callback([&] { exit_code = chatbot::cli::runModelsList(models_common, models_list_flags); });
+  auto* models_pull = models->add_subcommand(
+      "pull",
+      "Download a GGUF from Hugging Face into MODELS_DIR: resumable (an interrupted pull, Ctrl-C included,\n"
+      "continues where it stopped), SHA-256 verified before the file is put in place, retried on\n"
+      "network errors. HF_ENDPOINT picks a mirror; HF_TOKEN (an access token) opens gated models.");
+  add_models_dir(*models_pull, models_common);
+  models_pull->add_option("name", models_pull_flags.name,
+                          "An alias or name from `chatbot models list`, or REPO/FILE.gguf for any GGUF on Hugging Face")
+      ->required();
+  models_pull->add_option("--sha256", models_pull_flags.sha256,
+                          "Expected SHA-256 (64 hex digits); overrides the pinned or announced hash");
+  models_pull->add_option_function<std::string>(
+      "--hf-endpoint", [&](const std::string& v) { models_common.overrides["HF_ENDPOINT"] = v; },
+      "Hugging Face endpoint or mirror (overrides HF_ENDPOINT)");
+  models_pull->add_flag("--force", models_pull_flags.force, "Download again even if the file is already there");
+  models_pull->footer(
+      "Examples:\n"
+      "  chatbot models pull tinyllama-1.1b-chat\n"
+      "  chatbot models pull TinyLlama/TinyLlama-1.1B-Chat-v1.0       the original model's id works too\n"
+      "  chatbot models pull bartowski/Llama-3.2-3B-Instruct-GGUF/Llama-3.2-3B-Instruct-Q4_K_M.gguf\n"
+      "  HF_ENDPOINT=https://hf-mirror.example.com chatbot models pull qwen2.5-0.5b-instruct\n"
+      "  HF_TOKEN=hf_... chatbot models pull gemma-2-2b-it\n"
+      "Exit status: 0 downloaded (or already there), 1 failed, 2 bad usage.");
+  models_pull->callback([&] { exit_code = chatbot::cli::runModelsPull(models_common, models_pull_flags); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every usage error exits 2, as commands.h promises.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return exit_code;
 }

@@ -50,4 +50,16 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval);
 
 int runConfig(const CommonFlags& flags, bool env_example);
 
+struct ModelsListFlags {
+  bool json = false;
+};
+int runModelsList(const CommonFlags& flags, const ModelsListFlags& list);
+
+struct ModelsPullFlags {
+  std::string name;    // alias, accepted name, or REPO/FILE.gguf
+  std::string sha256;  // overrides the pinned or announced hash
+  bool force = false;  // download again even if the file is there
+};
+int runModelsPull(const CommonFlags& flags, const ModelsPullFlags& pull);
+
 }  // namespace chatbot::cli

@@ -1,13 +1,14 @@
 #pragma once
 // Turns a model setting (LLM_MODEL_ID, EMBEDDING_MODEL) into a GGUF file: a path to a .gguf file,
-// or a known alias (see models/registry.h) looked up in MODELS_DIR.
+// a known alias or name (see models/registry.h) looked up in MODELS_DIR, or REPO/FILE.gguf as
+// given to `chatbot models pull`, looked up in MODELS_DIR by its file name.
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 
-namespace chatbot::models {
+#include "models/registry.h"
 
-enum class ModelRole { kChat, kEmbedding };
+namespace chatbot::models {
 
 // The setting names no usable file. what() says why and the command that fixes it (e.g.
 // `chatbot models pull tinyllama-1.1b-chat`).
@@ -20,6 +21,10 @@ class ModelNotFound : public std::runtime_error {
 bool isNone(const std::string& spec);
 
 // Throws ModelNotFound.
-std::filesystem::path resolveModel(const std::string& spec, const std::filesystem::path& models_dir, ModelRole role);
+std::filesystem::path resolveModel(const std::string& spec, const std::filesystem::path& models_dir,
+                                   ModelRole role);
+
+// True for "owner/repo/file.gguf" (a file in a Hugging Face repository, possibly in a subfolder).
+bool isRepoFileSpec(const std::string& spec);
 
 }  // namespace chatbot::models

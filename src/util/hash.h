@@ -1,4 +1,5 @@
 #pragma once
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -6,5 +7,8 @@ namespace chatbot::util {
 
 // Lower-case hex SHA-256 of `data` (OpenSSL libcrypto).
 std::string sha256Hex(std::string_view data);
+// Lower-case hex SHA-256 of a file's bytes, read in chunks (model files are gigabytes). Throws
+// std::runtime_error naming the path if it cannot be read.
+std::string sha256File(const std::filesystem::path& path);
 
 }  // namespace chatbot::util
