@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/dense_setup.h"
 #include "observability/log.h"
 #include "rag/extractive_generator.h"
 
@@ -35,8 +36,17 @@ std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const in
                                                         const config::Config& config) {
   auto generator = std::make_shared<rag::ExtractiveGenerator>(config.support_contact, &index->articles());
   auto filter = std::make_shared<security::CredentialFilter>();
-  return std::make_shared<rag::ChatService>(std::move(index), std::move(generator), std::move(filter),
-                                            config.min_answer_score);
+  // With an embedding model, retrieval is hybrid and blocks on the embedder: it runs on the
+  // service's pipeline threads. Without one (or when it fails to load) it stays lexical.
+  DenseRetrieval dense = setUpDenseRetrieval(index, config, false);
+  if (!dense.error.empty()) log::warn("retrieval.dense_unavailable", {{"error", dense.error}});
+  return std::make_shared<rag::ChatService>(
+      rag::ChatServiceParts{.index = std::move(index),
+                            .retriever = dense.hybrid,
+                            .generator = std::move(generator),
+                            .filter = std::move(filter),
+                            .min_answer_score = config.min_answer_score,
+                            .pipeline_threads = dense.enabled() ? densePipelineThreads() : 0});
 }
 
 int runConfig(const CommonFlags& flags, bool env_example) {
