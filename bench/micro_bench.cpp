@@ -2,9 +2,12 @@
 //   build/bench/micro_bench            (run from the repository root)
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "ingest/knowledge_index.h"
+#include "llm/llama_embedder.h"
 #include "rag/chat_service.h"
 #include "rag/extractive_generator.h"
 
@@ -56,6 +59,41 @@ void BM_ChatAnswer(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(svc->answer({kQueries[i++ % kQueries.size()], 4, 150}));
 }
 BENCHMARK(BM_ChatAnswer);
+
+// The embedder: CHATBOT_BENCH_EMBEDDING_MODEL names the GGUF (default: the tests' stories260K,
+// whose speed says nothing about a real embedding model's; use a model of the real shape).
+std::shared_ptr<const llm::LlamaEmbedder> embedder() {
+  static const auto instance = [] {
+    const char* env = std::getenv("CHATBOT_BENCH_EMBEDDING_MODEL");
+    llm::LlamaEmbedderOptions o;
+    o.model_path = env != nullptr && *env != '\0' ? std::filesystem::path(env)
+                                                  : std::filesystem::path(CHATBOT_SOURCE_DIR) / "../shared/models/stories260K.gguf";
+    if (const char* threads = std::getenv("LLM_THREADS"); threads != nullptr) o.threads = std::stoul(threads);
+    return std::make_shared<const llm::LlamaEmbedder>(o);
+  }();
+  return instance;
+}
+
+void BM_EmbedOneQuery(benchmark::State& state) {
+  const auto e = embedder();
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(e->embed(std::span(&kQueries[i++ % kQueries.size()], 1)));
+}
+BENCHMARK(BM_EmbedOneQuery)->Unit(benchmark::kMillisecond);
+
+// Texts per second when many callers embed at once: their texts share model calls.
+void BM_EmbedConcurrentQueries(benchmark::State& state) {
+  const auto e = embedder();
+  for (auto _ : state) {
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 32; ++t) {
+      callers.emplace_back([&, t] { benchmark::DoNotOptimize(e->embed(std::span(&kQueries[t % kQueries.size()], 1))); });
+    }
+    for (auto& c : callers) c.join();
+  }
+  state.SetItemsProcessed(state.iterations() * 32);
+}
+BENCHMARK(BM_EmbedConcurrentQueries)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
