@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "../tests/bert_test_model.h"
 #include "ingest/knowledge_index.h"
 #include "llm/llama_embedder.h"
 #include "rag/chat_service.h"
@@ -60,14 +61,21 @@ void BM_ChatAnswer(benchmark::State& state) {
 }
 BENCHMARK(BM_ChatAnswer);
 
-// The embedder: CHATBOT_BENCH_EMBEDDING_MODEL names the GGUF (default: the tests' stories260K,
-// whose speed says nothing about a real embedding model's; use a model of the real shape).
+// The embedder: CHATBOT_BENCH_EMBEDDING_MODEL names a GGUF; by default a model of the
+// all-MiniLM-L6-v2 shape (random weights, real WordPiece vocabulary) is written to a temporary
+// file: speed does not depend on the weight values. LLM_THREADS sets the threads.
 std::shared_ptr<const llm::LlamaEmbedder> embedder() {
   static const auto instance = [] {
     const char* env = std::getenv("CHATBOT_BENCH_EMBEDDING_MODEL");
     llm::LlamaEmbedderOptions o;
-    o.model_path = env != nullptr && *env != '\0' ? std::filesystem::path(env)
-                                                  : std::filesystem::path(CHATBOT_SOURCE_DIR) / "../shared/models/stories260K.gguf";
+    if (env != nullptr && *env != '\0') {
+      o.model_path = env;
+    } else {
+      o.model_path = std::filesystem::temp_directory_path() / "chatbot-bench-minilm-shape.gguf";
+      chatbot::testing::writeBertTestModel(
+          std::filesystem::path(CHATBOT_SOURCE_DIR) / "../shared/models/all-MiniLM-L6-v2-tokenizer/vocab.txt",
+          o.model_path, chatbot::testing::miniLmShape());
+    }
     if (const char* threads = std::getenv("LLM_THREADS"); threads != nullptr) o.threads = std::stoul(threads);
     return std::make_shared<const llm::LlamaEmbedder>(o);
   }();

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "bert_test_model.h"
 #include "llm/llama_model.h"
 #include "test_models.h"
 
@@ -48,15 +49,22 @@ const std::vector<std::string>& sampleTexts() {
   return texts;
 }
 
+// One thread: the test machines are shared, and ggml's spinning barriers make more threads
+// slower there, not faster.
+LlamaEmbedderOptions options(const std::filesystem::path& model, std::size_t max_tokens,
+                             const std::string& pooling = "auto") {
+  LlamaEmbedderOptions o;
+  o.model_path = model;
+  o.pooling = pooling;
+  o.threads = 1;
+  o.max_sequence_tokens = max_tokens;
+  return o;
+}
+
 class StoriesEmbedder : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    LlamaEmbedderOptions o;
-    o.model_path = testModel("stories260K.gguf");
-    o.pooling = "mean";
-    o.threads = 1;
-    o.max_sequence_tokens = 64;
-    embedder_ = std::make_unique<LlamaEmbedder>(o);
+    embedder_ = std::make_unique<LlamaEmbedder>(options(testModel("stories260K.gguf"), 64, "mean"));
   }
   static void TearDownTestSuite() { embedder_.reset(); }
   static inline std::unique_ptr<LlamaEmbedder> embedder_;
@@ -142,10 +150,7 @@ TEST_F(StoriesEmbedder, IdentityNamesTheFilePoolingAndDimension) {
 }
 
 TEST(LlamaEmbedder, AutoPoolingIsMeanForADecoderAndOtherPoolingsGiveOtherVectors) {
-  LlamaEmbedderOptions o;
-  o.model_path = testModel("stories260K.gguf");
-  o.threads = 1;
-  o.max_sequence_tokens = 32;
+  LlamaEmbedderOptions o = options(testModel("stories260K.gguf"), 32);
   const LlamaEmbedder automatic(o);
   EXPECT_EQ(automatic.status().pooling, "mean");
   o.pooling = "last";
@@ -160,16 +165,42 @@ TEST(LlamaEmbedder, AutoPoolingIsMeanForADecoderAndOtherPoolingsGiveOtherVectors
 }
 
 TEST(LlamaEmbedder, LoadsTheLlama2TokenizerModel) {
-  LlamaEmbedderOptions o;
-  o.model_path = testModel("llama-2-tiny-random.gguf");
-  o.threads = 1;
-  o.max_sequence_tokens = 64;
-  const LlamaEmbedder embedder(o);
+  const LlamaEmbedder embedder(options(testModel("llama-2-tiny-random.gguf"), 64));
   EXPECT_EQ(embedder.dimension(), 8u);
   const auto vectors =
       embedder.embed(std::vector<std::string>{"Réinitialiser le mot de passe — 日本語", "VPN"});
   ASSERT_EQ(vectors.size(), 2u);
   for (const auto& v : vectors) EXPECT_NEAR(norm(v), 1.0, 1e-5);
+}
+
+// llama.cpp's encoder path: a BERT-architecture GGUF (random weights, real WordPiece vocabulary)
+// declaring CLS pooling, which `auto` must take from the file.
+TEST(LlamaEmbedder, EmbedsWithABertEncoderAndItsDeclaredPooling) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("bert-test-" + std::to_string(::getpid()) + ".gguf");
+  testing::BertShape shape;
+  shape.pooling = 2;  // cls
+  testing::writeBertTestModel(testModel("all-MiniLM-L6-v2-tokenizer/vocab.txt"), path, shape);
+  {
+    const LlamaEmbedder embedder(options(path, 512));  // capped to the model's 128 positions
+    EXPECT_EQ(embedder.dimension(), 32u);
+    EXPECT_EQ(embedder.status().pooling, "cls");
+    EXPECT_EQ(embedder.status().context, 128u);
+    std::vector<std::string> texts = sampleTexts();
+    std::string long_text;
+    for (int i = 0; i < 100; ++i) long_text += "my vpn keeps disconnecting ";
+    texts.push_back(long_text);
+    const auto batched = embedder.embed(texts);
+    ASSERT_EQ(batched.size(), texts.size());
+    EXPECT_EQ(embedder.status().truncated_texts, 1u);
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      EXPECT_NEAR(norm(batched[i]), 1.0, 1e-5);
+      const auto single = embedder.embed(std::span(&texts[i], 1));
+      EXPECT_LT(maxDifference(batched[i], single.at(0)), 1e-4) << texts[i];
+    }
+    EXPECT_GT(maxDifference(batched[0], batched[1]), 1e-3);
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(LlamaEmbedder, AMissingOrInvalidModelIsAModelLoadError) {
