@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "observability/log.h"
+
 namespace chatbot::retrieval {
 
 namespace {
@@ -45,8 +47,17 @@ std::vector<Hit> HybridRetriever::search(std::string_view query, std::size_t k) 
   std::vector<Hit> hits;
   if (k == 0) return hits;
   const std::size_t pool = std::max(options_.pool_factor * k, options_.min_pool);
-  const auto lexical = lexical_->search(query, pool);
-  const auto dense = dense_->search(query, pool);
+  auto lexical = lexical_->search(query, pool);
+  std::vector<Hit> dense;
+  try {
+    dense = dense_->search(query, pool);
+  } catch (const std::exception& e) {
+    // A failing model must not take answers down with it: this query is answered lexically,
+    // with the lexical scores unchanged (they are what MIN_ANSWER_SCORE was tuned on).
+    log::warn("retrieval.dense_failed", {{"error", e.what()}, {"retriever", dense_->name()}});
+    if (lexical.size() > k) lexical.resize(k);
+    return lexical;
+  }
 
   std::unordered_map<std::size_t, Candidate> candidates;
   candidates.reserve(lexical.size() + dense.size());

@@ -10,6 +10,7 @@
 // RRF score only says how ranks agree, not whether anything answers the question. Under RRF the
 // reported score is capped by the one above it, so scores are non-increasing as the Retriever
 // contract requires. raw_score is the ranking score (RRF sum, or the weighted combination).
+// If the dense search throws (the model failed), the query is answered lexically and logged.
 #include <memory>
 #include <string>
 
