@@ -2,9 +2,13 @@
 //   build/bench/micro_bench            (run from the repository root)
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
+#include "../tests/bert_test_model.h"
 #include "ingest/knowledge_index.h"
+#include "llm/llama_embedder.h"
 #include "rag/chat_service.h"
 #include "rag/extractive_generator.h"
 
@@ -56,6 +60,48 @@ void BM_ChatAnswer(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(svc->answer({kQueries[i++ % kQueries.size()], 4, 150}));
 }
 BENCHMARK(BM_ChatAnswer);
+
+// The embedder: CHATBOT_BENCH_EMBEDDING_MODEL names a GGUF; by default a model of the
+// all-MiniLM-L6-v2 shape (random weights, real WordPiece vocabulary) is written to a temporary
+// file: speed does not depend on the weight values. LLM_THREADS sets the threads.
+std::shared_ptr<const llm::LlamaEmbedder> embedder() {
+  static const auto instance = [] {
+    const char* env = std::getenv("CHATBOT_BENCH_EMBEDDING_MODEL");
+    llm::LlamaEmbedderOptions o;
+    if (env != nullptr && *env != '\0') {
+      o.model_path = env;
+    } else {
+      o.model_path = std::filesystem::temp_directory_path() / "chatbot-bench-minilm-shape.gguf";
+      chatbot::testing::writeBertTestModel(
+          std::filesystem::path(CHATBOT_SOURCE_DIR) / "../shared/models/all-MiniLM-L6-v2-tokenizer/vocab.txt",
+          o.model_path, chatbot::testing::miniLmShape());
+    }
+    if (const char* threads = std::getenv("LLM_THREADS"); threads != nullptr) o.threads = std::stoul(threads);
+    return std::make_shared<const llm::LlamaEmbedder>(o);
+  }();
+  return instance;
+}
+
+void BM_EmbedOneQuery(benchmark::State& state) {
+  const auto e = embedder();
+  std::size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(e->embed(std::span(&kQueries[i++ % kQueries.size()], 1)));
+}
+BENCHMARK(BM_EmbedOneQuery)->Unit(benchmark::kMillisecond);
+
+// Texts per second when many callers embed at once: their texts share model calls.
+void BM_EmbedConcurrentQueries(benchmark::State& state) {
+  const auto e = embedder();
+  for (auto _ : state) {
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 32; ++t) {
+      callers.emplace_back([&, t] { benchmark::DoNotOptimize(e->embed(std::span(&kQueries[t % kQueries.size()], 1))); });
+    }
+    for (auto& c : callers) c.join();
+  }
+  state.SetItemsProcessed(state.iterations() * 32);
+}
+BENCHMARK(BM_EmbedConcurrentQueries)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -5,12 +6,15 @@
 #include "api/chat_request.h"
 #include "api/errors.h"
 #include "cli/commands.h"
+#include "observability/log.h"
 
 namespace chatbot::cli {
 
 int runAsk(const CommonFlags& flags, const AskFlags& ask) {
   const auto config = loadConfigOrReport(flags);
   if (!config) return 2;
+  // Logs go to stdout: keep the answer (and --json) clean of routine lines such as model loading.
+  log::init(std::max(config->log_level, config::LogLevel::kWarning));
   try {
     // The same validation as the HTTP API, so `ask` accepts exactly what the endpoint accepts.
     const nlohmann::json body = {{"query", ask.question}, {"top_k", ask.top_k}, {"max_tokens", ask.max_tokens}};

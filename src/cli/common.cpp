@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/dense_setup.h"
 #include "observability/log.h"
 #include "llm/llama_model.h"
 #include "models/resolve.h"
@@ -71,10 +72,22 @@ std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const in
   rag::ChatServiceParts parts;
   auto extractive = std::make_shared<rag::ExtractiveGenerator>(config.support_contact, &index->articles());
   parts.generator = loadChatModel(config, parts.generator_problem);
+  // With an embedding model, retrieval is hybrid and blocks on the embedder; with a chat model,
+  // prompt building precedes generation. Either way the pipeline runs on the service's own
+  // threads, never on HTTP threads. Without an embedder (or when it fails to load) retrieval
+  // stays lexical.
+  DenseRetrieval dense = setUpDenseRetrieval(index, config, false);
+  if (!dense.error.empty()) log::warn("retrieval.dense_unavailable", {{"error", dense.error}});
+  parts.embedding_problem = dense.error;
+  parts.embedder = dense.embedder;
+  parts.retriever = dense.hybrid;
+  if (dense.enabled()) {
+    parts.pipeline_threads = densePipelineThreads();
+  } else if (parts.generator) {
+    parts.pipeline_threads = 2;
+  }
   if (parts.generator) {
     parts.fallback = extractive;
-    // Retrieval and prompt building run off the HTTP threads; generation on the engine's thread.
-    parts.pipeline_threads = 2;
   } else {
     parts.generator = extractive;
   }

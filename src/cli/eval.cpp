@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -6,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/dense_setup.h"
 #include "eval/metrics.h"
+#include "observability/log.h"
 #include "observability/progress.h"
 #include "security/credential_filter.h"
 #include "util/time.h"
@@ -59,11 +62,48 @@ struct TempDir {
   fs::path path;
 };
 
+struct EvalRun {
+  std::string kind;  // lexical, dense or hybrid
+  std::string retriever;
+  eval::Metrics metrics;
+};
+
+// Runs every query through `retriever` exactly as serving does up to ranking: credential
+// redaction, then search. Queries run one at a time, so latencies are single-query latencies.
+eval::Metrics evaluate(const retrieval::Retriever& retriever, const std::vector<EvalQuery>& queries,
+                       const std::vector<kb::Article>& articles, std::size_t k, const std::string& label,
+                       bool show_progress) {
+  const security::CredentialFilter filter;
+  std::vector<eval::QueryOutcome> outcomes;
+  outcomes.reserve(queries.size());
+  observability::ProgressBar bar("evaluating " + label, show_progress ? queries.size() : 0);
+  for (const auto& q : queries) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto hits = retriever.search(filter.redact(q.text).text, k);
+    eval::QueryOutcome o;
+    o.latency_ms = util::millisSince(start);
+    for (const auto& h : hits) o.ranked_ids.push_back(articles[h.article].id);
+    o.relevant_ids = q.relevant;
+    outcomes.push_back(std::move(o));
+    bar.advance();
+  }
+  return eval::computeMetrics(outcomes);
+}
+
+nlohmann::json toJson(const EvalRun& run) {
+  const auto& m = run.metrics;
+  return {{"run", run.kind},           {"retriever", run.retriever},     {"queries", m.queries},
+          {"hit_at_1", m.hit_at_1},    {"hit_at_5", m.hit_at_5},         {"mrr_at_10", m.mrr_at_10},
+          {"ndcg_at_10", m.ndcg_at_10}, {"p50_ms", m.p50_ms},             {"p95_ms", m.p95_ms}};
+}
+
 }  // namespace
 
 int runEval(const CommonFlags& flags, const EvalFlags& eval) {
   const auto config = loadConfigOrReport(flags);
   if (!config) return 2;
+  // Logs go to stdout: keep the report (and --json) clean of routine lines.
+  log::init(std::max(config->log_level, config::LogLevel::kWarning));
   try {
     const auto queries = readQueries(eval.queries_file);
     const TempDir scratch;
@@ -72,45 +112,44 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval) {
     options.data_dir = scratch.path;
     const auto index = ingest::KnowledgeIndex::open(options);
     for (const auto& p : index->info().problems) std::cerr << "problem: " << p.where << ": " << p.message << "\n";
-
-    // Exactly the serving path up to ranking: credential redaction, then the retriever.
-    const security::CredentialFilter filter;
     const auto& articles = index->articles();
-    std::vector<eval::QueryOutcome> outcomes;
-    outcomes.reserve(queries.size());
-    {
-      observability::ProgressBar bar("evaluating", eval.json ? 0 : queries.size());
-      for (const auto& q : queries) {
-        const auto start = std::chrono::steady_clock::now();
-        const auto hits = index->retriever().search(filter.redact(q.text).text, eval.k);
-        eval::QueryOutcome o;
-        o.latency_ms = util::millisSince(start);
-        for (const auto& h : hits) o.ranked_ids.push_back(articles[h.article].id);
-        o.relevant_ids = q.relevant;
-        outcomes.push_back(std::move(o));
-        bar.advance();
-      }
-    }
-    const auto m = eval::computeMetrics(outcomes);
-    if (eval.json) {
-      std::cout << nlohmann::json{{"retriever", index->retriever().name()},
-                                  {"articles", articles.size()},
-                                  {"queries", m.queries},
-                                  {"hit_at_1", m.hit_at_1},
-                                  {"hit_at_5", m.hit_at_5},
-                                  {"mrr_at_10", m.mrr_at_10},
-                                  {"ndcg_at_10", m.ndcg_at_10},
-                                  {"p50_ms", m.p50_ms},
-                                  {"p95_ms", m.p95_ms}}
-                       .dump()
-                << "\n";
+
+    std::vector<EvalRun> runs;
+    runs.push_back({"lexical", index->retriever().name(), {}});
+    runs.back().metrics = evaluate(index->retriever(), queries, articles, eval.k, "lexical", !eval.json);
+    const DenseRetrieval dense = setUpDenseRetrieval(index, *config, !eval.json);
+    std::string dense_note;
+    if (dense.enabled()) {
+      runs.push_back({"dense", dense.dense->name(), evaluate(*dense.dense, queries, articles, eval.k, "dense", !eval.json)});
+      runs.push_back({"hybrid", dense.hybrid->name(), evaluate(*dense.hybrid, queries, articles, eval.k, "hybrid", !eval.json)});
+      dense_note = "embedding model " + dense.embedder->identity();
+    } else if (!dense.error.empty()) {
+      dense_note = "dense retrieval unavailable: " + dense.error;
     } else {
-      std::printf("retriever   %s over %zu articles\n", index->retriever().name().c_str(), articles.size());
-      std::printf("queries     %zu\nhit_at_1    %.3f\nhit_at_5    %.3f\nmrr_at_10   %.3f\nndcg_at_10  %.3f\n"
-                  "p50_ms      %.3f\np95_ms      %.3f\n",
-                  m.queries, m.hit_at_1, m.hit_at_5, m.mrr_at_10, m.ndcg_at_10, m.p50_ms, m.p95_ms);
+      dense_note = "dense and hybrid retrieval are off: set EMBEDDING_MODEL to a GGUF embedding model to compare them";
     }
-    return 0;
+
+    if (eval.json) {
+      // The top-level metrics are the lexical run's (what older consumers read); `runs` has all.
+      nlohmann::json out = toJson(runs.front());
+      out["articles"] = articles.size();
+      out["runs"] = nlohmann::json::array();
+      for (const auto& run : runs) out["runs"].push_back(toJson(run));
+      out["dense"] = dense.enabled() ? nlohmann::json(dense.embedder->identity()) : nlohmann::json(nullptr);
+      if (!dense.enabled()) out["note"] = dense_note;
+      std::cout << out.dump() << "\n";
+    } else {
+      std::printf("%zu queries over %zu articles\n", queries.size(), articles.size());
+      std::printf("%-8s %-44s %6s %6s %7s %8s %8s %8s\n", "run", "retriever", "hit@1", "hit@5", "mrr@10", "ndcg@10",
+                  "p50_ms", "p95_ms");
+      for (const auto& run : runs) {
+        const auto& m = run.metrics;
+        std::printf("%-8s %-44s %6.3f %6.3f %7.3f %8.3f %8.3f %8.3f\n", run.kind.c_str(), run.retriever.c_str(),
+                    m.hit_at_1, m.hit_at_5, m.mrr_at_10, m.ndcg_at_10, m.p50_ms, m.p95_ms);
+      }
+      std::printf("%s\n", dense_note.c_str());
+    }
+    return dense.error.empty() ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "chatbot eval: " << e.what() << "\n";
     return 1;

@@ -1,7 +1,5 @@
 #include "ingest/knowledge_index.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,37 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kFormatVersion = 1;
-
-// Holds an exclusive flock on DATA_DIR/.lock for its lifetime.
-class DirLock {
- public:
-  explicit DirLock(const fs::path& dir) {
-    const auto path = (dir / ".lock").string();
-    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
-      throw std::runtime_error("cannot lock " + path + ": check that DATA_DIR is writable");
-    }
-  }
-  ~DirLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  DirLock(const DirLock&) = delete;
-  DirLock& operator=(const DirLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
-void writeFileAtomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
-}
 
 std::string identityOf(const std::string& kb_hash, const retrieval::SynonymTable& synonyms,
                        const retrieval::LexicalOptions& o) {
@@ -87,7 +54,7 @@ void buildInto(const fs::path& final_dir, const std::vector<kb::Article>& articl
                                    {"synonyms", synonyms.fingerprint()},
                                    {"articles", articles.size()},
                                    {"built_at", util::isoTimestampNow()}};
-  writeFileAtomically(tmp / "manifest.json", manifest.dump(2));
+  util::writeFileAtomically(tmp / "manifest.json", manifest.dump(2));
   fs::rename(tmp, final_dir);
 }
 
@@ -105,7 +72,7 @@ std::shared_ptr<const KnowledgeIndex> KnowledgeIndex::open(const IndexOptions& o
 
   std::shared_ptr<KnowledgeIndex> index(new KnowledgeIndex());
   IndexInfo& info = index->info_;
-  const DirLock lock(options.data_dir);
+  const util::FileLock lock(options.data_dir / ".lock");
 
   if (fs::exists(options.kb_path, ec)) {
     kb::LoadResult loaded = kb::loadKnowledgeBase(options.kb_path);
@@ -124,7 +91,7 @@ std::shared_ptr<const KnowledgeIndex> KnowledgeIndex::open(const IndexOptions& o
       buildInto(info.index_dir, loaded.articles, *synonyms, options, info.identity, kb_hash);
       info.rebuilt = true;
     }
-    writeFileAtomically(options.data_dir / "CURRENT", "index-" + info.identity + "\n");
+    util::writeFileAtomically(options.data_dir / "CURRENT", "index-" + info.identity + "\n");
     // Older indexes are no longer reachable from CURRENT; a reader that opened one keeps its files
     // open, which POSIX allows.
     for (const auto& entry : fs::directory_iterator(options.data_dir)) {
