@@ -39,8 +39,6 @@ std::string allowHeader(const std::vector<http::Verb>& verbs) {
   return out;
 }
 
-std::string_view targetPath(std::string_view target) { return target.substr(0, target.find('?')); }
-
 }  // namespace
 
 http::Response jsonResponse(http::Status status, const nlohmann::json& body, unsigned version) {
@@ -69,15 +67,24 @@ void Application::registerRoutes() {
   router_.add(http::Verb::get, "/", bind(&Application::root));
   router_.add(http::Verb::get, "/health", bind(&Application::health));
   router_.add(http::Verb::post, p + "/chat/", bind(&Application::chat));
+  router_.add(http::Verb::post, p + "/chat/stream", bind(&Application::chatStream));
   router_.add(http::Verb::get, p + "/chat/health", bind(&Application::chatHealth));
   router_.add(http::Verb::get, "/openapi.json", bind(&Application::openapi));
   router_.add(http::Verb::get, "/docs", bind(&Application::docs));
   router_.add(http::Verb::get, "/docs/{asset}", bind(&Application::docs));
 }
 
+Application::~Application() {
+  std::shared_ptr<const Ready> ready;
+  {
+    const std::lock_guard lock(state_mutex_);
+    ready = std::move(ready_);
+  }
+}
+
 void Application::setReady(std::shared_ptr<const rag::ChatService> service) {
   ChatReplyWriter writer(service->index().articles());
-  auto ready = std::make_shared<const Ready>(Ready{std::move(service), std::move(writer)});
+  auto ready = std::make_shared<const Ready>(Ready{std::move(writer), std::move(service)});
   const std::lock_guard lock(state_mutex_);
   ready_ = std::move(ready);
 }
@@ -92,9 +99,11 @@ std::string Application::failure() const {
   return failure_;
 }
 
-http::Response Application::handle(http::Request&& request, const http::ConnectionInfo& connection) {
+http::Response Application::handle(http::Request&& request, const http::ConnectionInfo& connection,
+                                   http::Deferral& deferral) {
   http::RequestContext context;
   context.remote_address = connection.remote_address;
+  context.deferral = &deferral;
   const auto supplied = request["X-Request-ID"];
   context.request_id = util::isAcceptableRequestId(supplied) ? std::string(supplied) : util::newUuid();
 
@@ -102,7 +111,7 @@ http::Response Application::handle(http::Request&& request, const http::Connecti
   try {
     response = dispatch(request, context);
   } catch (const ApiError& e) {
-    response = errorResponse(e.status(), e.code(), e.what(), context.request_id, request.version());
+    response = errorResponse(e, context.request_id, request.version());
   } catch (const std::exception& e) {
     // The client learns only that something failed and which request id to quote.
     log::error("http.unhandled_exception", {{"request_id", context.request_id}, {"error", e.what()}});
@@ -110,14 +119,23 @@ http::Response Application::handle(http::Request&& request, const http::Connecti
                              "The server could not process the request. Quote the request id when reporting this.",
                              context.request_id, request.version());
   }
+  // A deferred reply decorates, logs and answers by itself (a dropped one answers 500).
+  if (deferral.deferred()) return response;
   if (request.method() == http::Verb::head) {
     // Content-Length stays that of the GET reply; the server does not recompute a set one.
     response.content_length(response.body().size());
     response.body().clear();
   }
-  decorate(response, &request, context);
-  logAccess(&request, response, context);
+  decorate(response, request[field::origin], context);
+  logAccess(request.method_string(), targetPath(request.target()), response.result_int(), context);
   return response;
+}
+
+std::shared_ptr<DeferredReply> Application::deferReply(const http::Request& request,
+                                                       http::RequestContext& context) const {
+  if (context.deferral == nullptr) throw std::logic_error("this request cannot be answered later");
+  auto target = context.deferral->defer();
+  return std::make_shared<DeferredReply>(*this, std::move(target), request, std::move(context));
 }
 
 http::Response Application::dispatch(const http::Request& request, http::RequestContext& context) {
@@ -166,7 +184,7 @@ http::Response Application::preflight(const http::Request& request, http::Reques
   return res;
 }
 
-void Application::decorate(http::Response& res, const http::Request* request,
+void Application::decorate(http::Response& res, std::string_view origin,
                            const http::RequestContext& context) const {
   res.set(field::server, "chatbot/" CHATBOT_VERSION);
   res.set("X-Request-ID", context.request_id);
@@ -179,9 +197,7 @@ void Application::decorate(http::Response& res, const http::Request* request,
     res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   }
   if (res.find(field::cache_control) == res.end()) res.set(field::cache_control, "no-store");
-  if (request == nullptr || config_.cors_origins.empty()) return;
-  const auto origin = (*request)[field::origin];
-  if (origin.empty()) return;
+  if (origin.empty() || config_.cors_origins.empty()) return;
   const auto& allowed = config_.cors_origins;
   if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) {
     res.set(field::access_control_allow_origin, "*");
@@ -194,21 +210,20 @@ void Application::decorate(http::Response& res, const http::Request* request,
   res.set(field::access_control_expose_headers, "X-Request-ID");
 }
 
-void Application::logAccess(const http::Request* request, const http::Response& response,
+void Application::logAccess(std::string_view method, std::string_view path, unsigned status,
                             const http::RequestContext& context) const {
-  const auto status = static_cast<unsigned>(response.result_int());
   const auto level = status >= 500 ? log::Level::kError : log::Level::kInfo;
   if (!log::enabled(level)) return;
   nlohmann::json fields = {{"request_id", context.request_id},
                            {"status", status},
                            {"duration_ms", util::millisSince(context.received_at)},
                            {"remote", context.remote_address}};
-  if (request != nullptr) {
-    fields["method"] = std::string(request->method_string());
-    fields["path"] = std::string(targetPath(request->target()));
-  }
+  if (!method.empty()) fields["method"] = std::string(method);
+  if (!path.empty()) fields["path"] = std::string(path);
   if (!context.stage_ms.empty()) fields["stages_ms"] = context.stage_ms;
   if (!context.redacted.empty()) fields["redacted"] = context.redacted;
+  if (context.client_gone) fields["client_gone"] = true;
+  if (!context.stream_error.empty()) fields["stream_error"] = context.stream_error;
   log::write(level, "http.request", fields);
 }
 
@@ -218,8 +233,8 @@ http::Response Application::protocolError(http::Status status, std::string_view 
   context.request_id = util::newUuid();
   context.remote_address = connection.remote_address;
   auto res = errorResponse(status, defaultErrorCode(status), std::string(detail), context.request_id);
-  decorate(res, nullptr, context);
-  logAccess(nullptr, res, context);
+  decorate(res, {}, context);
+  logAccess({}, {}, res.result_int(), context);
   return res;
 }
 

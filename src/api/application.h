@@ -9,6 +9,7 @@
 
 #include "api/chat_reply.h"
 #include "api/chat_request.h"
+#include "api/deferred_reply.h"
 #include "api/static_assets.h"
 #include "config/config.h"
 #include "http/router.h"
@@ -20,39 +21,64 @@ namespace chatbot::api {
 class Application final : public http::RequestHandler {
  public:
   explicit Application(config::Config config);
+  // Drops the chat service first, so that answers still in flight finish (their observers use the
+  // reply writer and this Application) before anything else goes.
+  ~Application() override;
 
   // Called once the knowledge base is indexed; from then on the chat endpoint serves.
   void setReady(std::shared_ptr<const rag::ChatService> service);
   // Called when start-up failed for good; /health reports the reason, chat answers 503.
   void setFailed(std::string reason);
 
-  http::Response handle(http::Request&& request, const http::ConnectionInfo& connection) override;
+  http::Response handle(http::Request&& request, const http::ConnectionInfo& connection,
+                        http::Deferral& deferral) override;
   http::Response protocolError(http::Status status, std::string_view detail,
                                const http::ConnectionInfo& connection) override;
 
   const http::Router& router() const noexcept { return router_; }
   const std::string& openapiDocument() const noexcept { return openapi_; }
 
+  // The request target without its query string.
+  static std::string_view targetPath(std::string_view target) { return target.substr(0, target.find('?')); }
+
+  // How often a chat stream with nothing to say sends an SSE comment. Proxies and load balancers
+  // commonly close connections idle for 30-60 s, and a client can only tell a slow model from a
+  // dead server by seeing bytes arrive; a few seconds keeps both happy at a negligible cost.
+  static constexpr std::chrono::seconds kSseHeartbeatInterval{5};
+
  private:
+  friend class DeferredReply;
   void registerRoutes();
   http::Response dispatch(const http::Request& request, http::RequestContext& context);
   http::Response preflight(const http::Request& request, http::RequestContext& context);
-  void decorate(http::Response& response, const http::Request* request, const http::RequestContext& context) const;
-  void logAccess(const http::Request* request, const http::Response& response, const http::RequestContext& context) const;
+  // `origin`: the request's Origin header, empty when it has none.
+  void decorate(http::Response& response, std::string_view origin, const http::RequestContext& context) const;
+  // `method` and `path` are empty for requests that could not be parsed.
+  void logAccess(std::string_view method, std::string_view path, unsigned status,
+                 const http::RequestContext& context) const;
+  // Takes the connection's deferral: the endpoint answers through the returned reply, from any
+  // thread, and must not throw or touch `context` afterwards (it moved into the reply).
+  std::shared_ptr<DeferredReply> deferReply(const http::Request& request, http::RequestContext& context) const;
 
   // Endpoints (endpoints.cpp).
   http::Response root(const http::Request&, http::RequestContext&) const;
   http::Response health(const http::Request&, http::RequestContext&) const;
   http::Response chat(const http::Request&, http::RequestContext&) const;
+  http::Response chatStream(const http::Request&, http::RequestContext&) const;
   http::Response chatHealth(const http::Request&, http::RequestContext&) const;
   http::Response openapi(const http::Request&, http::RequestContext&) const;
   http::Response docs(const http::Request&, http::RequestContext&) const;
 
-  // What serving needs once the KB is ready, published as one unit.
+  // What serving needs once the KB is ready, published as one unit. Deferred answers refer to it
+  // without owning it (an owner on a service thread could end up destroying the service there):
+  // the service is declared last so that it goes first, finishing its answers while `writer`
+  // lives.
   struct Ready {
-    std::shared_ptr<const rag::ChatService> service;
     ChatReplyWriter writer;
+    std::shared_ptr<const rag::ChatService> service;
   };
+  // The parsed chat request and the service to answer it; throws ApiError (415, 400, 503).
+  std::pair<rag::ChatQuery, std::shared_ptr<const Ready>> acceptChat(const http::Request& request) const;
   std::shared_ptr<const Ready> ready() const {
     const std::lock_guard lock(state_mutex_);
     return ready_;

@@ -28,36 +28,69 @@ ChatReplyWriter::ChatReplyWriter(const std::vector<kb::Article>& articles) : art
   }
 }
 
-std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::string& request_id,
-                                   double processing_seconds) const {
-  std::string out;
-  std::size_t size = 512 + answer.response.size() + answer.context_used.size();
+namespace {
+
+void appendStringArray(std::string& out, const std::vector<std::string>& items) {
+  out += '[';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    util::appendJsonString(out, items[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::size_t ChatReplyWriter::searchResultsSize(const rag::ChatAnswer& answer) const {
+  std::size_t size = 0;
   for (const auto& r : answer.results) size += fragments_[static_cast<std::size_t>(r.article - articles_.data())].size() + 32;
-  out.reserve(size);
-  out += "{\"response\":";
-  util::appendJsonString(out, answer.response);
-  out += ",\"query\":";
-  util::appendJsonString(out, answer.query);
-  out += ",\"context_used\":";
-  util::appendJsonString(out, answer.context_used);
-  out += ",\"search_results\":[";
+  return size;
+}
+
+void ChatReplyWriter::appendSearchResults(std::string& out, const rag::ChatAnswer& answer) const {
+  out += '[';
   for (std::size_t i = 0; i < answer.results.size(); ++i) {
     const auto& r = answer.results[i];
     if (i > 0) out += ',';
     out += fragments_[static_cast<std::size_t>(r.article - articles_.data())];
     out += fmt::format(",\"score\":{}}}", r.score);
   }
-  out += fmt::format("],\"processing_time\":{},\"timestamp\":\"{}\",\"request_id\":", processing_seconds,
+  out += ']';
+}
+
+std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::string& request_id,
+                                   double processing_seconds) const {
+  std::string out;
+  out.reserve(512 + answer.response.size() + answer.context_used.size() + searchResultsSize(answer));
+  out += "{\"response\":";
+  util::appendJsonString(out, answer.response);
+  out += ",\"query\":";
+  util::appendJsonString(out, answer.query);
+  out += ",\"context_used\":";
+  util::appendJsonString(out, answer.context_used);
+  out += ",\"search_results\":";
+  appendSearchResults(out, answer);
+  out += fmt::format(",\"processing_time\":{},\"timestamp\":\"{}\",\"request_id\":", processing_seconds,
                      util::isoTimestampNow());
   util::appendJsonString(out, request_id);
   out += ",\"generator\":";
   util::appendJsonString(out, answer.generator);
-  out += answer.answered ? ",\"answered\":true,\"warnings\":[" : ",\"answered\":false,\"warnings\":[";
-  for (std::size_t i = 0; i < answer.warnings.size(); ++i) {
-    if (i > 0) out += ',';
-    util::appendJsonString(out, answer.warnings[i]);
-  }
-  out += "]}";
+  out += answer.answered ? ",\"answered\":true,\"warnings\":" : ",\"answered\":false,\"warnings\":";
+  appendStringArray(out, answer.warnings);
+  out += '}';
+  return out;
+}
+
+std::string ChatReplyWriter::writeSources(const rag::ChatAnswer& partial) const {
+  std::string out;
+  out.reserve(256 + partial.query.size() + searchResultsSize(partial));
+  out += "{\"query\":";
+  util::appendJsonString(out, partial.query);
+  out += ",\"search_results\":";
+  appendSearchResults(out, partial);
+  out += ",\"warnings\":";
+  appendStringArray(out, partial.warnings);
+  out += '}';
   return out;
 }
 

@@ -18,8 +18,14 @@ class ChatReplyWriter {
   // The reply body: the reference fields (response, query, context_used, search_results,
   // processing_time, timestamp) plus request_id, generator, answered and warnings.
   std::string write(const rag::ChatAnswer& answer, const std::string& request_id, double processing_seconds) const;
+  // What a chat stream sends before the answer: {"query", "search_results", "warnings"}, the
+  // search results exactly as write() renders them. `partial` as AnswerObserver::onSources has it.
+  std::string writeSources(const rag::ChatAnswer& partial) const;
 
  private:
+  void appendSearchResults(std::string& out, const rag::ChatAnswer& answer) const;
+  std::size_t searchResultsSize(const rag::ChatAnswer& answer) const;
+
   const std::vector<kb::Article>& articles_;
   // For article i: `{"subject":...,"answer":...,"metadata":{...}` without the closing brace, so a
   // reply appends `,"score":S}`.

@@ -128,30 +128,6 @@ http::Response Application::chatHealth(const http::Request& request, http::Reque
                       request.version());
 }
 
-http::Response Application::chat(const http::Request& request, http::RequestContext& context) const {
-  requireJsonContentType(request[field::content_type]);
-  const rag::ChatQuery query = parseChatRequest(request.body(), limits_);
-  const auto serving = ready();
-  if (!serving) {
-    const std::string failed = failure();
-    auto res = errorResponse(http::Status::service_unavailable, "service_unavailable",
-                             failed.empty() ? "The knowledge base is still being indexed; retry shortly."
-                                            : "The chat service is unavailable; see /health.",
-                             context.request_id, request.version());
-    res.set(field::retry_after, "2");
-    return res;
-  }
-  const rag::ChatAnswer answer = serving->service->answer(query);
-  context.stage_ms = {{"redact", answer.timings.redact_ms},
-                      {"retrieve", answer.timings.retrieve_ms},
-                      {"generate", answer.timings.generate_ms}};
-  context.redacted = answer.redacted_kinds;
-  http::Response res{http::Status::ok, request.version()};
-  res.set(field::content_type, "application/json");
-  res.body() = serving->writer.write(answer, context.request_id, secondsSince(context.received_at));
-  return res;
-}
-
 http::Response Application::openapi(const http::Request& request, http::RequestContext&) const {
   http::Response res{http::Status::ok, request.version()};
   res.set(field::content_type, "application/json");

@@ -23,13 +23,31 @@ std::string defaultErrorCode(http::Status status) {
   }
 }
 
+ApiError overloadedError() {
+  // Generation slots free up within seconds; a short Retry-After spreads the retries.
+  return ApiError(http::Status::service_unavailable, "overloaded",
+                  "Too many questions are being answered right now; retry in a few seconds.", 2);
+}
+
+nlohmann::json errorBody(const std::string& code, const std::string& detail, const std::string& request_id) {
+  nlohmann::json body = {{"error", code}, {"detail", detail}, {"timestamp", util::isoTimestampNow()}};
+  if (!request_id.empty()) body["request_id"] = request_id;
+  return body;
+}
+
 http::Response errorResponse(http::Status status, const std::string& code, const std::string& detail,
                              const std::string& request_id, unsigned version) {
   http::Response res{status, version};
   res.set(http::beast_http::field::content_type, "application/json");
-  nlohmann::json body = {{"error", code}, {"detail", detail}, {"timestamp", util::isoTimestampNow()}};
-  if (!request_id.empty()) body["request_id"] = request_id;
-  res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.body() = errorBody(code, detail, request_id).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return res;
+}
+
+http::Response errorResponse(const ApiError& error, const std::string& request_id, unsigned version) {
+  auto res = errorResponse(error.status(), error.code(), error.what(), request_id, version);
+  if (error.retryAfterSeconds() > 0) {
+    res.set(http::beast_http::field::retry_after, std::to_string(error.retryAfterSeconds()));
+  }
   return res;
 }
 

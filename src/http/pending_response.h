@@ -7,6 +7,7 @@
 // Thread-safety: every member may be called from any thread. Ownership: shared by the connection
 // and the handler; whichever lets go last frees it. If the handler drops it without completing,
 // the connection answers 500 so that no client waits forever.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,8 +30,43 @@ class PendingResponse {
   virtual void end() = 0;
   virtual bool clientGone() const = 0;
   // `callback` runs once, on a server thread, when the client disconnects before the response is
-  // finished; at once if it already has. It must be quick and must not block.
+  // finished; at once (on the calling thread) if it already has. It must be quick and must not
+  // block. It is released when the response is finished, so it may own this PendingResponse.
   virtual void onClientGone(std::function<void()> callback) = 0;
+  // While a streamed body is open and nothing was written for `interval`, the connection writes
+  // `chunk` by itself (e.g. an SSE comment), so that proxies and clients with read timeouts keep
+  // a slow stream open. Call before beginStream(). Connections that cannot do this ignore it.
+  virtual void heartbeat(std::string chunk, std::chrono::milliseconds interval) {
+    (void)chunk;
+    (void)interval;
+  }
+};
+
+// Lets a handler answer after it has returned. The connection creates one per request on its
+// stack, and nothing is allocated unless defer() is called, so requests answered at once cost no
+// more than before. Used on the thread that runs the handler, while it runs.
+class Deferral {
+ public:
+  // The response to complete later. Once called, the handler's return value is ignored. A second
+  // call returns the same object while the handler still holds it.
+  std::shared_ptr<PendingResponse> defer() {
+    if (!deferred_) {
+      auto created = makePending();
+      pending_ = created;
+      deferred_ = true;
+      return created;
+    }
+    return pending_.lock();
+  }
+  bool deferred() const noexcept { return deferred_; }
+
+ protected:
+  ~Deferral() = default;
+  virtual std::shared_ptr<PendingResponse> makePending() = 0;
+
+ private:
+  std::weak_ptr<PendingResponse> pending_;  // weak: the handler's release must stay observable
+  bool deferred_ = false;
 };
 
 }  // namespace chatbot::http

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/response_channel.h"
 #include "observability/log.h"
 
 namespace chatbot::http {
@@ -38,11 +39,30 @@ struct SessionState {
 
 bool isTimeout(const beast::error_code& ec) { return ec == beast::error::timeout; }
 
+// The connection's Deferral: a handler that defers gets a PendingHandle, the connection keeps the
+// channel behind it. Lives on the coroutine's frame for one request.
+class ConnectionDeferral final : public Deferral {
+ public:
+  explicit ConnectionDeferral(const std::shared_ptr<detail::WakeGate>& gate) : gate_(gate) {}
+  std::shared_ptr<detail::ResponseChannel> channel;  // set once the handler defers
+
+ protected:
+  std::shared_ptr<PendingResponse> makePending() override {
+    channel = std::make_shared<detail::ResponseChannel>(gate_);
+    return std::make_shared<detail::PendingHandle>(channel);
+  }
+
+ private:
+  const std::shared_ptr<detail::WakeGate>& gate_;  // referenced, not copied: no cost unless deferred
+};
+
 }  // namespace
 
 struct Server::Impl {
   Impl(ServerOptions o, RequestHandler& h)
       : options(std::move(o)), handler(h), acceptor(io), signals(io, SIGINT, SIGTERM), grace_timer(io) {}
+  // Handlers may still hold deferred responses: from here on they must not post to `io`.
+  ~Impl() { wake_gate->close(); }
 
   awaitable<void> acceptLoop();
   awaitable<void> session(tcp::socket socket);
@@ -60,6 +80,7 @@ struct Server::Impl {
   std::atomic<std::size_t> open_sessions{0};
   std::mutex sessions_mutex;
   std::list<std::shared_ptr<SessionState>> sessions;  // guarded by sessions_mutex
+  const std::shared_ptr<detail::WakeGate> wake_gate = std::make_shared<detail::WakeGate>();
 };
 
 awaitable<void> Server::Impl::acceptLoop() {
@@ -163,8 +184,19 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
     }
 
     Request request = parser.release();
-    const bool keep_alive = request.keep_alive() && !stopping.load();
-    Response reply = handler.handle(std::move(request), info);
+    const bool client_keep_alive = request.keep_alive();
+    const bool keep_alive = client_keep_alive && !stopping.load();
+    const unsigned version = request.version();
+    ConnectionDeferral deferral(wake_gate);
+    Response reply = handler.handle(std::move(request), info, deferral);
+    if (deferral.channel) {
+      // `idle` stays false: a graceful stop lets the deferred response finish within the grace.
+      const bool reusable = co_await detail::sendDeferred(
+          stream, std::move(deferral.channel),
+          {version, client_keep_alive, &stopping, options.write_timeout, &handler, &info});
+      if (!reusable) break;
+      continue;
+    }
     reply.keep_alive(keep_alive);
     if (!reply.has_content_length()) reply.prepare_payload();
     stream.expires_after(options.write_timeout);
@@ -256,6 +288,7 @@ void Server::run() {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&impl] { impl.io.run(); });
   impl.io.run();
   for (auto& t : pool) t.join();
+  impl.wake_gate->close();
 }
 
 }  // namespace chatbot::http

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "http/pending_response.h"
 #include "http/types.h"
 
 namespace chatbot::http {
@@ -37,8 +38,11 @@ struct ConnectionInfo {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  virtual Response handle(Request&& request, const ConnectionInfo& connection) = 0;
-  // A request that could not be parsed or exceeded a limit (400, 413, 431, 408).
+  // The returned response is sent at once, unless the handler called deferral.defer(): then the
+  // connection waits (without holding a thread) for the PendingResponse and ignores the return.
+  virtual Response handle(Request&& request, const ConnectionInfo& connection, Deferral& deferral) = 0;
+  // A request that could not be parsed or exceeded a limit (400, 413, 431, 408), or a deferred
+  // response that its handler dropped unfinished (500).
   virtual Response protocolError(Status status, std::string_view detail, const ConnectionInfo& connection) = 0;
 };
 

@@ -17,6 +17,8 @@ using Response = beast_http::response<beast_http::string_body>;
 using Status = beast_http::status;
 using Verb = beast_http::verb;
 
+class Deferral;
+
 // Per-request facts that handlers and the access log share. Owned by the connection, lives for
 // one request.
 struct RequestContext {
@@ -26,6 +28,11 @@ struct RequestContext {
   std::map<std::string, std::string> path_params;  // from "{name}" segments of the route
   std::map<std::string, double> stage_ms;           // filled by handlers, written to the access log
   std::vector<std::string> redacted;                // kinds of secret removed from the request (never values)
+  // The connection's deferral while the handler runs (null outside a server, e.g. in tests that
+  // call handlers directly). Handlers that answer later take it once, then stop using the context.
+  Deferral* deferral = nullptr;
+  bool client_gone = false;  // the client left before a deferred reply was finished
+  std::string stream_error;  // the error code a streamed reply ended with (its status was sent before)
 };
 
 }  // namespace chatbot::http

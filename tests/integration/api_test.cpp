@@ -12,16 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-class Api : public ::testing::Test {
+class Api : public SharedServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static inline ServerProcess* server_ = nullptr;
-  HttpClient client_{server_->port()};
-
   // Asserts the error format and returns the body.
   json expectError(const Response& res, unsigned status) {
     EXPECT_EQ(res.result_int(), status) << res.body();

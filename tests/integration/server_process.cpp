@@ -31,6 +31,30 @@ std::uint16_t freeLoopbackPort() {
   return ntohs(addr.sin_port);
 }
 
+SseStream parseSse(const std::string& body) {
+  SseStream out;
+  SseEvent current;
+  std::size_t start = 0;
+  while (start < body.size()) {
+    std::size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    const std::string line = body.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) {
+      if (!current.event.empty() || !current.data.empty()) out.events.push_back(std::move(current));
+      current = {};
+    } else if (line[0] == ':') {
+      ++out.comments;
+    } else if (line.rfind("event: ", 0) == 0) {
+      current.event = line.substr(7);
+    } else if (line.rfind("data: ", 0) == 0) {
+      if (!current.data.empty()) current.data += '\n';
+      current.data += line.substr(6);
+    }
+  }
+  return out;
+}
+
 HttpClient::HttpClient(std::uint16_t p) : port(p) {}
 
 Response HttpClient::send(http::verb method, const std::string& target, const std::string& body,

@@ -3,6 +3,8 @@
 // it. Each ServerProcess has its own DATA_DIR and log file, removed when it is destroyed.
 #include <utility>
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -61,7 +63,31 @@ class ServerProcess {
   std::filesystem::path dir_;
 };
 
+// A suite whose tests share one `chatbot serve` with the default settings, started before the
+// first test; each test gets its own client (one keep-alive connection).
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ServerProcess(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static inline ServerProcess* server_ = nullptr;
+  HttpClient client_{server_->port()};
+};
+
 std::uint16_t freeLoopbackPort();
+
+// One Server-Sent Event of a text/event-stream body; comments (heartbeats) are counted apart.
+struct SseEvent {
+  std::string event;
+  std::string data;
+};
+struct SseStream {
+  std::vector<SseEvent> events;
+  std::size_t comments = 0;
+};
+SseStream parseSse(const std::string& body);
 
 // Runs the chatbot binary with `args` to completion; returns {exit status, stdout+stderr}.
 std::pair<int, std::string> runChatbot(const std::vector<std::string>& args,
