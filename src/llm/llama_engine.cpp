@@ -401,6 +401,13 @@ void LlamaEngine::finish(Slot& slot, FinishReason reason, std::string error) {
   slot.state = Slot::State::kFree;
   slot.result.reason = reason;
   slot.result.error = std::move(error);
+  static constexpr const char* kReasons[] = {"stop", "length", "cancelled", "timed_out", "queue_full", "error"};
+  log::debug("llm.sequence_finished", {{"reason", kReasons[static_cast<int>(reason)]},
+                                       {"tokens", slot.result.tokens},
+                                       {"prompt_tokens", slot.result.prompt_tokens},
+                                       {"reused_tokens", slot.result.reused_tokens},
+                                       {"queue_ms", slot.result.queue_ms},
+                                       {"first_token_ms", slot.result.first_token_ms}});
   auto observer = std::move(slot.request.observer);
   slot.request = EngineRequest{};
   busy_.fetch_sub(1);

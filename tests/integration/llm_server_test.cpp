@@ -4,9 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
 #include <future>
+#include <thread>
 #include <vector>
 
+#include "integration/chat_stream_checks.h"
 #include "integration/server_process.h"
 #include "test_models.h"
 
@@ -101,6 +106,89 @@ TEST(LlmServer, Llama2VocabularyModelServes) {
   const auto res = client.postJson("/api/v1/chat/", R"({"query":"My laptop screen stays black after the update — que faire ?","max_tokens":50})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(json::parse(res.body())["generator"], "llama-2-tiny-random.gguf");
+}
+
+}  // namespace
+}  // namespace chatbot::testing
+
+namespace chatbot::testing {
+namespace {
+
+// Opens a connection, sends a streaming chat request and reads until `marker` has arrived; the
+// caller decides when to close (which is how a browser tab going away looks to the server).
+class StreamingClient {
+ public:
+  StreamingClient(std::uint16_t port, const std::string& body) : socket_(io_) {
+    socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    const std::string request = "POST /api/v1/chat/stream HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    boost::asio::write(socket_, boost::asio::buffer(request));
+  }
+  bool readUntil(const std::string& marker) {
+    char buf[4096];
+    while (received_.find(marker) == std::string::npos) {
+      boost::system::error_code ec;
+      const std::size_t n = socket_.read_some(boost::asio::buffer(buf), ec);
+      if (ec) return false;
+      received_.append(buf, n);
+    }
+    return true;
+  }
+  void close() {
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+  std::string received_;
+};
+
+json generatorHealth(HttpClient& client) { return json::parse(client.get("/health").body())["components"]["generator"]; }
+
+TEST(LlmServer, StreamsTheModelsTokensInOrder) {
+  ServerProcess server(llmEnv());
+  auto client = server.client();
+  const auto res = client.postJson("/api/v1/chat/stream", R"({"query":"How do I reset my password?","max_tokens":50})");
+  const json done = expectChatStream(res);
+  ASSERT_FALSE(done.is_null());
+  EXPECT_EQ(done["generator"], "stories260K.gguf");
+  EXPECT_GT(parseSse(res.body()).events.size(), 10u);  // token by token, not one block
+  // The same greedy answer as the non-streaming endpoint.
+  const auto plain = json::parse(client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?","max_tokens":50})").body());
+  EXPECT_EQ(plain["response"], done["response"]);
+}
+
+TEST(LlmServer, AClientThatLeavesCancelsItsSequence) {
+  ServerProcess server(llmEnv({{"LLM_SLOTS", "1"}, {"LLM_CONTEXT", "2048"}, {"LOG_LEVEL", "debug"}}));
+  StreamingClient stream(server.port(), R"({"query":"How do I reset my password?","max_tokens":500})");
+  ASSERT_TRUE(stream.readUntil("event: delta"));
+  stream.close();
+  auto client = server.client();
+  for (int i = 0; i < 200 && generatorHealth(client)["slots_busy"] != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(generatorHealth(client)["slots_busy"], 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the debug log is asynchronous
+  EXPECT_NE(server.log().find(R"("reason":"cancelled")"), std::string::npos);
+}
+
+TEST(LlmServer, FullQueueAnswers503WithRetryAfter) {
+  ServerProcess server(llmEnv({{"LLM_SLOTS", "1"}, {"LLM_QUEUE", "0"}, {"LLM_CONTEXT", "2048"}}));
+  StreamingClient busy(server.port(), R"({"query":"How do I reset my password?","max_tokens":500})");
+  ASSERT_TRUE(busy.readUntil("event: delta"));  // the only slot is generating
+  auto client = server.client();
+  const auto res = client.postJson("/api/v1/chat/", R"({"query":"printer offline","max_tokens":50})");
+  EXPECT_EQ(res.result_int(), 503) << res.body();
+  EXPECT_EQ(res[http::field::retry_after], "2");
+  EXPECT_EQ(json::parse(res.body())["error"], "overloaded");
+  const auto streamed = client.postJson("/api/v1/chat/stream", R"({"query":"printer offline","max_tokens":50})");
+  const auto events = parseSse(streamed.body()).events;
+  ASSERT_FALSE(events.empty()) << streamed.body();
+  EXPECT_EQ(events.back().event, "error");
+  EXPECT_EQ(json::parse(events.back().data)["status"], 503);
+  busy.close();
 }
 
 }  // namespace
