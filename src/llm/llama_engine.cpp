@@ -108,7 +108,7 @@ LlamaEngine::LlamaEngine(EngineOptions options) : options_(std::move(options)) {
                          " tokens for " + model_name_ + "; lower LLM_CONTEXT or LLM_SLOTS");
   }
   format_ = makeChatFormat(model_.get(), options_.chat_template, options_.system_prompt);
-  prefix_tokens_ = tokenizeTemplate(format_.prefix);
+  prefix_tokens_ = tokenizeTemplate(format_.prefix, /*prompt_start=*/true);
   if (!options_.user_preamble.empty()) {
     const auto preamble = tokenizeText(options_.user_preamble);
     prefix_tokens_.insert(prefix_tokens_.end(), preamble.begin(), preamble.end());
@@ -173,8 +173,8 @@ std::vector<int> LlamaEngine::tokenizeText(const std::string& text) const {
   return tokenize(llama_model_get_vocab(model_.get()), text, false, false);
 }
 
-std::vector<int> LlamaEngine::tokenizeTemplate(const std::string& text) const {
-  return tokenize(llama_model_get_vocab(model_.get()), text, true, true);
+std::vector<int> LlamaEngine::tokenizeTemplate(const std::string& text, bool prompt_start) const {
+  return tokenize(llama_model_get_vocab(model_.get()), text, prompt_start, true);
 }
 
 EngineStatus LlamaEngine::status() const {

@@ -122,11 +122,13 @@ class LlamaEngine {
 
   // Tokenizes user-supplied text: special-token text is kept literal, never parsed.
   std::vector<int> tokenizeText(const std::string& text) const;
-  // Tokenizes template text (which may contain special tokens).
-  std::vector<int> tokenizeTemplate(const std::string& text) const;
+  // Tokenizes template text (which may contain special tokens). Only the start of a prompt gets
+  // the model's BOS token: a template piece in the middle (the assistant header) must not.
+  std::vector<int> tokenizeTemplate(const std::string& text, bool prompt_start = false) const;
 
   const ChatFormat& format() const noexcept { return format_; }
   std::size_t prefixTokens() const noexcept { return prefix_tokens_.size(); }
+  const std::vector<int>& prefix() const noexcept { return prefix_tokens_; }  // the shared prefix's tokens
   std::size_t contextPerSequence() const noexcept { return options_.context; }
   std::string modelName() const { return model_name_; }
   EngineStatus status() const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 
 namespace chatbot::rag {
 
@@ -84,7 +85,8 @@ GeneratorStatus LlmGenerator::status() const {
   return out;
 }
 
-void LlmGenerator::generateAsync(GenerationRequest request, std::shared_ptr<GenerationObserver> observer) const {
+std::optional<llm::EngineRequest> LlmGenerator::buildJob(const GenerationRequest& request, std::string& context_used,
+                                                        std::string& error) const {
   llm::EngineRequest job;
   job.tail = engine_->tokenizeText("Question: " + request.query + "\n");
   const auto suffix = engine_->tokenizeTemplate(engine_->format().suffix);
@@ -94,14 +96,10 @@ void LlmGenerator::generateAsync(GenerationRequest request, std::shared_ptr<Gene
   const std::size_t context = engine_->contextPerSequence();
   const std::size_t reserved = engine_->prefixTokens() + job.tail.size() + request.max_tokens + 1;
   if (reserved >= context) {
-    Generation g;
-    g.status = GenerationStatus::kFailed;
-    g.error = "the question and max_tokens leave no room for sources in the context";
-    observer->onDone(std::move(g));
-    return;
+    error = "the question and max_tokens leave no room for sources in the context";
+    return std::nullopt;
   }
   const std::size_t available = context - reserved;
-  std::string context_used;
   if (!request.sources.empty()) {
     std::size_t cap = available / request.sources.size();
     cap = std::max(kCapQuantum, cap / kCapQuantum * kCapQuantum);
@@ -128,9 +126,34 @@ void LlmGenerator::generateAsync(GenerationRequest request, std::shared_ptr<Gene
   job.sampling.temperature = request.temperature.value_or(options_.temperature);
   job.sampling.top_p = request.top_p.value_or(options_.top_p);
   job.sampling.seed = request.seed.value_or(options_.seed);
-  job.deadline = std::chrono::steady_clock::now() + options_.timeout;
-  job.observer = std::make_shared<Relay>(std::move(observer), std::move(context_used));
-  engine_->submit(std::move(job));
+  return job;
+}
+
+std::vector<int> LlmGenerator::promptTokens(const GenerationRequest& request) const {
+  std::string context_used;
+  std::string error;
+  const auto job = buildJob(request, context_used, error);
+  if (!job) return {};
+  std::vector<int> tokens = engine_->prefix();
+  for (const auto& block : job->blocks) tokens.insert(tokens.end(), block.tokens.begin(), block.tokens.end());
+  tokens.insert(tokens.end(), job->tail.begin(), job->tail.end());
+  return tokens;
+}
+
+void LlmGenerator::generateAsync(GenerationRequest request, std::shared_ptr<GenerationObserver> observer) const {
+  std::string context_used;
+  std::string error;
+  auto job = buildJob(request, context_used, error);
+  if (!job) {
+    Generation g;
+    g.status = GenerationStatus::kFailed;
+    g.error = std::move(error);
+    observer->onDone(std::move(g));
+    return;
+  }
+  job->deadline = std::chrono::steady_clock::now() + options_.timeout;
+  job->observer = std::make_shared<Relay>(std::move(observer), std::move(context_used));
+  engine_->submit(std::move(*job));
 }
 
 Generation LlmGenerator::generate(const GenerationRequest& request) const {

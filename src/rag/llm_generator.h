@@ -5,7 +5,9 @@
 // per-sequence context; sources are cut by model tokens, never by characters.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "llm/llama_engine.h"
 #include "rag/generator.h"
@@ -38,7 +40,17 @@ class LlmGenerator final : public Generator {
   // The instructions every prompt starts with (exposed for tests and docs).
   static std::string systemPrompt(const std::string& support_contact);
 
+  // The whole prompt of `request` as one token sequence (shared prefix, sources, question,
+  // assistant header), as a server without a source cache reads it: bench/llm_compare.sh sends
+  // exactly these tokens to llama-server. Empty when the question leaves no room for sources.
+  std::vector<int> promptTokens(const GenerationRequest& request) const;
+
  private:
+  // The engine request for `request`, sources cut to fit the context; nullopt with `error` set
+  // when nothing fits.
+  std::optional<llm::EngineRequest> buildJob(const GenerationRequest& request, std::string& context_used,
+                                             std::string& error) const;
+
   LlmGeneratorOptions options_;
   std::unique_ptr<llm::LlamaEngine> engine_;
 };

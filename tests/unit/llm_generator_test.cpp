@@ -2,6 +2,7 @@
 // model that writes children's stories: the tests check mechanics, never answer quality).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
@@ -94,6 +95,16 @@ TEST_F(LlmGeneratorTest, GeneratesTheModelsTextWithinMaxTokens) {
   EXPECT_NE(g.context_used.find("Printer offline"), std::string::npos);
   EXPECT_EQ(generator_->kind(), "llama.cpp");
   EXPECT_EQ(generator_->model(), "stories260K.gguf");
+}
+
+TEST_F(LlmGeneratorTest, PromptHasOneBosAtTheStartOnly) {
+  // The assistant header after the question is template text too; it must not bring a second BOS.
+  const auto tokens = generator_->promptTokens(request(articles_, "My printer is offline", 24));
+  ASSERT_FALSE(tokens.empty());
+  EXPECT_EQ(tokens.front(), 1);  // stories260K's BOS
+  EXPECT_EQ(std::count(tokens.begin(), tokens.end(), 1), 1);
+  const Generation g = generator_->generate(request(articles_, "My printer is offline", 4));
+  EXPECT_EQ(g.prompt_tokens, tokens.size());
 }
 
 TEST_F(LlmGeneratorTest, StopsAtMaxTokensExactly) {
