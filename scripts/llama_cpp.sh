@@ -75,6 +75,11 @@ flags=(
   -DBUILD_SHARED_LIBS=OFF
   -DCMAKE_POSITION_INDEPENDENT_CODE=ON
   -DGGML_NATIVE=ON
+  # Some virtual machines report AMX but fault on its instructions; ggml would then route quantized
+  # weights through its AMX kernels and crash on the first multi-token batch. AVX-512/AVX2 kernels
+  # are used instead.
+  "-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+  "-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
   -DGGML_OPENMP=OFF
   -DGGML_CCACHE=OFF
   -DLLAMA_BUILD_TESTS=OFF

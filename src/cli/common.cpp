@@ -52,6 +52,7 @@ std::shared_ptr<const rag::Generator> loadChatModel(const config::Config& config
     options.engine.source_cache =
         config.llm_source_cache == "off" ? llm::SourceCache::kOff : llm::SourceCache::kParallel;
     options.engine.source_cache_tokens = config.llm_source_cache_tokens;
+    options.engine.kv_type = config.llm_kv_type;
     options.support_contact = config.support_contact;
     options.temperature = config.llm_temperature;
     options.top_p = config.llm_top_p;

@@ -182,6 +182,8 @@ std::vector<Setting> buildSettings() {
       [](Config& c, const std::string& v) {
         c.llm_source_cache_tokens = parseInteger("LLM_SOURCE_CACHE_TOKENS", v, 0, 1'000'000);
       });
+  add("LLM_KV_TYPE", "KV-cache element type: q8_0 (half the memory, near-identical output) or f16", d.llm_kv_type,
+      [](Config& c, const std::string& v) { c.llm_kv_type = oneOf("LLM_KV_TYPE", v, {"q8_0", "f16"}); });
   add("HF_ENDPOINT", "Hugging Face endpoint used by `chatbot models pull` (a mirror works too)", d.hf_endpoint,
       [](Config& c, const std::string& v) { c.hf_endpoint = nonEmpty("HF_ENDPOINT", v); });
   add("RETRIEVAL_FUSION", "How lexical and dense results are fused: rrf (reciprocal rank) or weighted",

@@ -56,7 +56,8 @@ struct Config {
   double llm_top_p = 0.95;
   std::uint32_t llm_seed = 0;              // 0: a random seed per request
   std::string llm_source_cache = "parallel";  // parallel (reuse per-article KV) or off (exact attention)
-  std::size_t llm_source_cache_tokens = 8192; // KV cells kept for cached articles
+  std::size_t llm_source_cache_tokens = 4096; // KV cells kept for cached articles
+  std::string llm_kv_type = "q8_0";           // KV-cache element type: f16 or q8_0
   std::string hf_endpoint = "https://huggingface.co";
 
   // Retrieval.

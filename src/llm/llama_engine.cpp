@@ -1,5 +1,6 @@
 #include "llm/llama_engine.h"
 
+#include <ggml-cpu.h>
 #include <llama.h>
 
 #include <algorithm>
@@ -101,11 +102,33 @@ LlamaEngine::LlamaEngine(EngineOptions options) : options_(std::move(options)) {
   params.n_threads = static_cast<int32_t>(threads);
   params.n_threads_batch = static_cast<int32_t>(threads);
   params.kv_unified = true;  // sequences share the prefix's and the sources' cells
+  if (options_.kv_type == "q8_0") {
+    // Half the memory of f16 (the cache is allocated and cleared in full, so it counts in RSS).
+    params.type_k = GGML_TYPE_Q8_0;
+    params.type_v = GGML_TYPE_Q8_0;
+    params.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED;  // a quantized V cache needs it
+  }
   params.no_perf = true;
   context_.reset(llama_init_from_model(model_.get(), params));
+  if (!context_ && params.type_k != GGML_TYPE_F16) {
+    // Quantized KV blocks span 32 values; models with smaller heads (tiny test models) need f16.
+    log::warn("llm.kv_type_fallback", {{"model", model_name_}, {"kv_type", "f16"},
+                                       {"detail", "the model's head size does not allow a q8_0 KV cache"}});
+    params.type_k = GGML_TYPE_F16;
+    params.type_v = GGML_TYPE_F16;
+    params.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_AUTO;
+    context_.reset(llama_init_from_model(model_.get(), params));
+  }
   if (!context_) {
     throw ModelLoadError("llama.cpp could not create a context of " + std::to_string(params.n_ctx) +
                          " tokens for " + model_name_ + "; lower LLM_CONTEXT or LLM_SLOTS");
+  }
+  if (threads > 1) {
+    // A persistent pool: without one ggml starts and joins its worker threads on every decode.
+    // It is paused while the engine is idle so that its workers do not poll for work.
+    ggml_threadpool_params pool_params = ggml_threadpool_params_default(static_cast<int>(threads));
+    threadpool_ = ggml_threadpool_new(&pool_params);
+    if (threadpool_ != nullptr) llama_attach_threadpool(context_.get(), threadpool_, threadpool_);
   }
   format_ = makeChatFormat(model_.get(), options_.chat_template, options_.system_prompt);
   prefix_tokens_ = tokenizeTemplate(format_.prefix, /*prompt_start=*/true);
@@ -113,25 +136,6 @@ LlamaEngine::LlamaEngine(EngineOptions options) : options_(std::move(options)) {
     const auto preamble = tokenizeText(options_.user_preamble);
     prefix_tokens_.insert(prefix_tokens_.end(), preamble.begin(), preamble.end());
   }
-
-  // Evaluate the shared prefix once; every request starts from a copy of these cells.
-  llama_batch batch = llama_batch_init(static_cast<int32_t>(options_.batch), 0, 1);
-  for (std::size_t done = 0; done < prefix_tokens_.size();) {
-    batch.n_tokens = 0;
-    for (; done < prefix_tokens_.size() && static_cast<std::size_t>(batch.n_tokens) < options_.batch; ++done) {
-      const int i = batch.n_tokens++;
-      batch.token[i] = prefix_tokens_[done];
-      batch.pos[i] = static_cast<llama_pos>(done);
-      batch.n_seq_id[i] = 1;
-      batch.seq_id[i][0] = kPrefixSeq;
-      batch.logits[i] = 0;
-    }
-    if (llama_decode(context_.get(), batch) != 0) {
-      llama_batch_free(batch);
-      throw ModelLoadError("llama.cpp failed to evaluate the system prompt with " + model_name_);
-    }
-  }
-  llama_batch_free(batch);
 
   for (std::size_t i = 0; i < options_.slots; ++i) {
     auto slot = std::make_unique<Slot>();
@@ -151,6 +155,7 @@ LlamaEngine::LlamaEngine(EngineOptions options) : options_(std::move(options)) {
                           {"source_cache", cache_seqs > 0 ? "parallel" : "off"},
                           {"threads", threads},
                           {"ms", util::millisSince(started)}});
+  batch_.reset(new llama_batch(llama_batch_init(static_cast<int32_t>(options_.batch), 0, 1)));
   thread_ = std::thread([this] { run(); });
 }
 
@@ -167,6 +172,11 @@ LlamaEngine::~LlamaEngine() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (threadpool_ != nullptr) {
+    llama_detach_threadpool(context_.get());
+    context_.reset();
+    ggml_threadpool_free(threadpool_);
+  }
 }
 
 std::vector<int> LlamaEngine::tokenizeText(const std::string& text) const {
@@ -211,14 +221,45 @@ void LlamaEngine::submit(EngineRequest request) {
   request.observer->onFinish(std::move(result));
 }
 
+// Evaluates the shared prefix into sequence 0; every request starts from a copy of these cells.
+// Runs on the scheduler thread before anything else, so start-up does not wait for it (requests
+// queue meanwhile).
+bool LlamaEngine::evaluatePrefix() {
+  const auto started = Clock::now();
+  llama_batch& batch = *static_cast<llama_batch*>(batch_.get());
+  for (std::size_t done = 0; done < prefix_tokens_.size();) {
+    batch.n_tokens = 0;
+    for (; done < prefix_tokens_.size() && static_cast<std::size_t>(batch.n_tokens) < options_.batch; ++done) {
+      const int i = batch.n_tokens++;
+      batch.token[i] = prefix_tokens_[done];
+      batch.pos[i] = static_cast<llama_pos>(done);
+      batch.n_seq_id[i] = 1;
+      batch.seq_id[i][0] = kPrefixSeq;
+      batch.logits[i] = 0;
+    }
+    const int rc = llama_decode(context_.get(), batch);
+    if (rc != 0) {
+      log::error("llm.prefix_failed", {{"model", model_name_}, {"code", rc}});
+      return false;
+    }
+  }
+  log::info("llm.prefix_ready", {{"tokens", prefix_tokens_.size()}, {"ms", util::millisSince(started)}});
+  return true;
+}
+
 void LlamaEngine::run() {
+  broken_ = !evaluatePrefix();
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       const auto active = [this] {
         return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->state != Slot::State::kFree; });
       };
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || active(); });
+      if (!(stopping_ || !queue_.empty() || active())) {
+        if (threadpool_ != nullptr) ggml_threadpool_pause(threadpool_);
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || active(); });
+        if (threadpool_ != nullptr) ggml_threadpool_resume(threadpool_);
+      }
       if (stopping_) {
         lock.unlock();
         for (auto& slot : slots_) {
@@ -316,6 +357,10 @@ void LlamaEngine::start(Slot& slot, EngineRequest request) {
   std::size_t longest_entry = 0;
   for (const CacheEntry* e : slot.entries) longest_entry = std::max(longest_entry, e->tokens.size());
   const std::size_t positions = prefix_tokens_.size() + longest_entry + slot.pending.size() + slot.request.max_tokens;
+  if (broken_) {
+    finish(slot, FinishReason::kError, "the model could not evaluate the system prompt");
+    return;
+  }
   if (slot.pending.empty() || positions > options_.context) {
     finish(slot, FinishReason::kError,
            slot.pending.empty() ? "empty prompt"
@@ -428,7 +473,6 @@ void LlamaEngine::step() {
 
   // One batch: first the next token of every generating sequence (so answers keep flowing while
   // prompts are read), then prompt tokens of cache entries and of slots, up to the batch size.
-  if (!batch_) batch_.reset(new llama_batch(llama_batch_init(static_cast<int32_t>(options_.batch), 0, 1)));
   llama_batch& batch = *static_cast<llama_batch*>(batch_.get());
   batch.n_tokens = 0;
   const auto add = [&batch](int token, llama_pos pos, llama_seq_id seq, bool logits) {

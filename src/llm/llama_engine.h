@@ -34,6 +34,8 @@
 #include "llm/chat_format.h"
 #include "llm/llama_model.h"
 
+struct ggml_threadpool;
+
 namespace chatbot::llm {
 
 enum class SourceCache { kOff, kParallel };
@@ -49,7 +51,8 @@ struct EngineOptions {
   unsigned threads = 0;               // 0: hardware concurrency
   std::size_t queue_capacity = 16;    // requests waiting for a slot
   SourceCache source_cache = SourceCache::kParallel;
-  std::size_t source_cache_tokens = 8192;  // KV cells kept for cached source blocks (LRU)
+  std::size_t source_cache_tokens = 4096;  // KV cells kept for cached source blocks (LRU)
+  std::string kv_type = "q8_0";            // KV-cache element type: f16 or q8_0
 };
 
 struct Sampling {
@@ -137,6 +140,7 @@ class LlamaEngine {
   struct Slot;
   struct CacheEntry;
   void run();
+  bool evaluatePrefix();
   void admit();
   void start(Slot& slot, EngineRequest request);
   CacheEntry* acquireEntry(const PromptBlock& block);
@@ -158,6 +162,8 @@ class LlamaEngine {
   std::atomic<std::size_t> busy_{0};
   std::atomic<std::size_t> cached_{0};
   std::atomic<std::uint64_t> completed_{0};
+  ::ggml_threadpool* threadpool_ = nullptr;  // owned; outlives context_ (freed after it)
+  bool broken_ = false;  // scheduler thread only: the prefix could not be evaluated
 
   // Scheduler-thread state.
   std::vector<std::unique_ptr<Slot>> slots_;
