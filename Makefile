@@ -41,7 +41,7 @@ test-asan: setup-test
 test-tsan: setup-test
 	@[ -f build-tsan/CMakeCache.txt ] || cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHATBOT_SANITIZE=thread >/dev/null
 	@cmake --build build-tsan -j $(JOBS) -- --no-print-directory 2>&1 | grep -vE '^\[ *[0-9]+%\] (Building|Linking)' || true
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --output-on-failure -j $(JOBS)
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp ctest --output-on-failure -j $(JOBS)
 
 test: test-fast test-asan test-tsan
 

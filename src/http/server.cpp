@@ -73,6 +73,9 @@ struct Server::Impl {
   ServerOptions options;
   RequestHandler& handler;
   asio::io_context io;
+  // The acceptor, the signal set and shutdown are touched only on this strand: the io_context runs
+  // on several threads, and closing the acceptor must not race with the accept loop.
+  asio::strand<asio::io_context::executor_type> control{asio::make_strand(io)};
   tcp::acceptor acceptor;
   asio::signal_set signals;
   asio::steady_timer grace_timer;
@@ -270,7 +273,7 @@ std::uint16_t Server::port() const noexcept {
 }
 
 void Server::stop() {
-  asio::post(impl_->io, [impl = impl_.get()] { impl->beginShutdown(); });
+  asio::post(impl_->control, [impl = impl_.get()] { impl->beginShutdown(); });
 }
 
 void Server::run() {
@@ -278,10 +281,10 @@ void Server::run() {
   impl.signals.async_wait([&impl](const beast::error_code& ec, int signal_number) {
     if (!ec) {
       log::info("http.signal", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
-      impl.beginShutdown();
+      asio::post(impl.control, [&impl] { impl.beginShutdown(); });
     }
   });
-  asio::co_spawn(impl.io, impl.acceptLoop(), asio::detached);
+  asio::co_spawn(impl.control, impl.acceptLoop(), asio::detached);
   const unsigned threads = std::max(1u, impl.options.threads);
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
