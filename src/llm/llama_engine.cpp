@@ -4,12 +4,9 @@
 #include <llama.h>
 
 #include <algorithm>
-#include <limits>
-#include <unordered_map>
 
 #include "observability/log.h"
 #include "util/time.h"
-#include "util/utf8.h"
 
 namespace chatbot::llm {
 
