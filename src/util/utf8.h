@@ -10,6 +10,13 @@ namespace chatbot::util {
 // True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool isValidUtf8(std::string_view text) noexcept;
 
+// Appends to `out` the longest prefix of `bytes` that can be decoded now, with every ill-formed
+// subsequence replaced by U+FFFD (one per maximal subpart, as Unicode recommends), and returns how
+// many bytes it consumed. A trailing sequence that is incomplete but could still become valid is
+// left unconsumed so the caller can retry once more bytes arrive. `out` stays valid UTF-8.
+// Used where bytes come from outside the validated edge: a model's byte-level tokens.
+std::size_t appendDecodableUtf8(std::string_view bytes, std::string& out);
+
 // Number of Unicode code points in valid UTF-8 `text` (what users call "characters").
 std::size_t codePointCount(std::string_view text) noexcept;
 
