@@ -34,13 +34,34 @@ std::string render(const char* tmpl, const std::string& system_prompt, bool with
   return buf;
 }
 
+// "<|system|>\n…</s>\n<|user|>\n…</s>\n<|assistant|>\n", rendered by hand because llama.cpp's
+// built-in detector (which matches substrings, not Jinja) reads this family as glmedge and drops
+// the end-of-turn tokens the models were trained with.
+ChatFormat zephyrWithEos(std::string_view eos, const std::string& system_prompt) {
+  ChatFormat format;
+  format.template_name = "zephyr+eos";
+  format.prefix = "<|system|>\n" + system_prompt + std::string(eos) + "\n<|user|>\n";
+  format.suffix = std::string(eos) + "\n<|assistant|>\n";
+  return format;
+}
+
 }  // namespace
+
+bool usesZephyrTurnsWithEos(std::string_view jinja) {
+  const auto has = [&](std::string_view s) { return jinja.find(s) != std::string_view::npos; };
+  return has("<|user|>") && has("<|assistant|>") && has("eos_token") && !has("<|end|>") && !has("<|endoftext|>");
+}
 
 ChatFormat makeChatFormat(const llama_model* model, const std::string& requested, const std::string& system_prompt) {
   ChatFormat format;
   std::string tmpl;
   if (requested == "auto") {
     const char* own = llama_model_chat_template(model, nullptr);
+    if (own != nullptr && usesZephyrTurnsWithEos(own)) {
+      const llama_vocab* vocab = llama_model_get_vocab(model);
+      const char* eos = llama_vocab_get_text(vocab, llama_vocab_eos(vocab));
+      if (eos != nullptr && *eos != '\0') return zephyrWithEos(eos, system_prompt);
+    }
     if (own != nullptr && *own != '\0') {
       tmpl = own;
       format.template_name = "gguf";

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "llm/chat_format.h"
 #include "llm/llama_model.h"
 #include "rag/llm_generator.h"
 #include "test_models.h"
@@ -203,6 +204,21 @@ TEST(LlmGenerator, UnknownChatTemplateIsRefused) {
   auto o = options(1);
   o.engine.chat_template = "no-such-template";
   EXPECT_THROW(LlmGenerator{o}, llm::ModelLoadError);
+}
+
+TEST(ChatFormat, ZephyrFamilyTemplatesWithEosAreRecognised) {
+  // TinyLlama-1.1B-Chat-v1.0's template: llama.cpp's substring detector takes it for glmedge,
+  // which would drop the </s> that ends every turn.
+  const std::string tinyllama =
+      "{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + "
+      "eos_token }}\n{% elif message['role'] == 'system' %}\n{{ '<|system|>\n' + message['content'] + eos_token }}\n"
+      "{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif "
+      "%}\n{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}";
+  EXPECT_TRUE(llm::usesZephyrTurnsWithEos(tinyllama));
+  // Phi-3 (<|end|>) and StableLM-Zephyr (<|endoftext|>) have their own end-of-turn tokens.
+  EXPECT_FALSE(llm::usesZephyrTurnsWithEos("<|user|>\n{{ m }}<|end|>\n<|assistant|>{{ eos_token }}"));
+  EXPECT_FALSE(llm::usesZephyrTurnsWithEos("<|user|>\n{{ m }}<|endoftext|>\n<|assistant|>{{ eos_token }}"));
+  EXPECT_FALSE(llm::usesZephyrTurnsWithEos("<|im_start|>user\n{{ m }}<|im_end|>{{ eos_token }}"));
 }
 
 TEST(LlmGenerator, MissingModelIsRefused) {
