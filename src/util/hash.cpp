@@ -1,8 +1,10 @@
 #include "util/hash.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -53,6 +55,25 @@ std::string sha256File(const std::filesystem::path& path) {
   unsigned int length = 0;
   if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
     throw std::runtime_error("SHA-256 failed");
+  return toHex(digest, length);
+}
+
+std::string hmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  // An empty string_view may have a null data(); OpenSSL gets a valid pointer either way (an empty
+  // key is legal HMAC, though callers should not sign with one).
+  static constexpr unsigned char kEmpty = 0;
+  const auto* key_bytes =
+      key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* data_bytes =
+      data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
+  if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw std::runtime_error("HMAC-SHA256 key too long");
+  if (HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), data_bytes, data.size(), digest,
+           &length) == nullptr) {
+    throw std::runtime_error("HMAC-SHA256 failed");
+  }
   return toHex(digest, length);
 }
 

@@ -1,0 +1,132 @@
+#include "tickets/ticket_json.h"
+
+#include <string_view>
+
+#include "util/time.h"
+
+namespace chatbot::tickets {
+
+namespace {
+
+using nlohmann::json;
+
+// The wire names of the store's enums. store.h declares store::toString for these, but their
+// definitions (src/store/store.cpp) live on the branch with the SQLite store; these local copies
+// spell the same names and can give way to store::toString once both branches are merged.
+std::string_view statusName(store::TicketStatus status) {
+  switch (status) {
+    case store::TicketStatus::kOpen:
+      return "open";
+    case store::TicketStatus::kInProgress:
+      return "in_progress";
+    case store::TicketStatus::kResolved:
+      return "resolved";
+    case store::TicketStatus::kClosed:
+      return "closed";
+  }
+  return "open";
+}
+
+std::string_view priorityName(store::TicketPriority priority) {
+  switch (priority) {
+    case store::TicketPriority::kLow:
+      return "low";
+    case store::TicketPriority::kNormal:
+      return "normal";
+    case store::TicketPriority::kHigh:
+      return "high";
+    case store::TicketPriority::kUrgent:
+      return "urgent";
+  }
+  return "normal";
+}
+
+std::string_view deliveryStateName(store::DeliveryState state) {
+  switch (state) {
+    case store::DeliveryState::kNone:
+      return "none";
+    case store::DeliveryState::kPending:
+      return "pending";
+    case store::DeliveryState::kDelivered:
+      return "delivered";
+    case store::DeliveryState::kFailed:
+      return "failed";
+  }
+  return "none";
+}
+
+json textOrNull(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+json sourcesJson(const std::vector<store::CitedSource>& sources) {
+  json out = json::array();
+  for (const auto& s : sources) {
+    out.push_back({{"article_id", s.article_id},
+                   {"subject", s.subject},
+                   {"category", s.category},
+                   {"url", s.url},
+                   {"score", s.score}});
+  }
+  return out;
+}
+
+json deliveryJson(const store::Delivery& d) {
+  const bool pending = d.state == store::DeliveryState::kPending;
+  const bool delivered = d.state == store::DeliveryState::kDelivered;
+  return {{"state", deliveryStateName(d.state)},
+          {"attempts", d.attempts},
+          {"last_error", textOrNull(d.last_error)},
+          {"next_attempt_at",
+           pending ? json(util::isoTimestampFromEpochMs(d.next_attempt_ms)) : json(nullptr)},
+          {"delivered_at",
+           delivered ? json(util::isoTimestampFromEpochMs(d.delivered_ms)) : json(nullptr)}};
+}
+
+}  // namespace
+
+std::string displayId(std::int64_t id) {
+  return "IT-" + std::to_string(id);
+}
+
+json ticketJson(const store::Ticket& ticket) {
+  json transcript = json::array();
+  for (const auto& e : ticket.transcript) {
+    transcript.push_back({{"message_id", e.message_id},
+                          {"created_at", util::isoTimestampFromEpochMs(e.created_ms)},
+                          {"query", e.query},
+                          {"response", e.response},
+                          {"answered", e.answered},
+                          {"sources", sourcesJson(e.sources)}});
+  }
+  return {{"id", displayId(ticket.id)},
+          {"number", ticket.id},
+          {"status", statusName(ticket.status)},
+          {"priority", priorityName(ticket.priority)},
+          {"subject", ticket.subject},
+          {"description", ticket.description},
+          {"category", ticket.category},
+          {"contact", ticket.contact},
+          {"session_id", textOrNull(ticket.session_id)},
+          {"created_at", util::isoTimestampFromEpochMs(ticket.created_ms)},
+          {"updated_at", util::isoTimestampFromEpochMs(ticket.updated_ms)},
+          {"transcript", std::move(transcript)},
+          {"articles_tried", sourcesJson(ticket.articles_tried)},
+          {"delivery", deliveryJson(ticket.delivery)}};
+}
+
+std::string webhookPayload(const store::OutboxEvent& event, const store::Ticket& ticket,
+                           store::EpochMs sent_at) {
+  const json payload = {{"event", event.event},
+                        {"event_id", event.id},
+                        {"delivery_attempt", event.attempts + 1},
+                        {"sent_at", util::isoTimestampFromEpochMs(sent_at)},
+                        {"ticket", ticketJson(ticket)}};
+  return payload.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string webhookPayload(const store::OutboxEvent& event, const store::Ticket& ticket) {
+  return webhookPayload(event, ticket, util::epochMsNow());
+}
+
+}  // namespace chatbot::tickets

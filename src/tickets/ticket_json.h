@@ -1,0 +1,32 @@
+#pragma once
+// The public JSON shape of a ticket, shared by the HTTP API and the webhook payload so that the
+// ticket system receives exactly what GET /tickets/{id} shows. Pure functions; thread-safe.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "store/store.h"
+
+namespace chatbot::tickets {
+
+// "IT-<id>", the id users see.
+std::string displayId(std::int64_t id);
+
+// {"id": "IT-7", "number": 7, "status", "priority", "subject", "description", "category",
+//  "contact", "session_id" (null when empty), "created_at", "updated_at" (ISO-8601 UTC, µs),
+//  "transcript": [{"message_id", "created_at", "query", "response", "answered", "sources"}],
+//  "articles_tried": [source...], "delivery": {"state", "attempts", "last_error" (null when empty),
+//  "next_attempt_at" (null unless pending), "delivered_at" (null unless delivered)}}
+// where a source is {"article_id", "subject", "category", "url", "score"}.
+nlohmann::json ticketJson(const store::Ticket& ticket);
+
+// The body POSTed to TICKET_WEBHOOK_URL for one outbox event:
+// {"event": "ticket.created" | "ticket.updated", "event_id": <outbox id, the same on every retry>,
+//  "delivery_attempt": <event.attempts + 1>, "sent_at": ISO-8601, "ticket": ticketJson(ticket)}.
+// The ticket is its state at send time, not at the event's creation (a late delivery never sends
+// stale data), so "delivery" in it describes this very delivery as pending. Compact JSON; bytes
+// that are not valid UTF-8 become U+FFFD rather than failing the delivery.
+std::string webhookPayload(const store::OutboxEvent& event, const store::Ticket& ticket,
+                           store::EpochMs sent_at);
+std::string webhookPayload(const store::OutboxEvent& event, const store::Ticket& ticket);
+
+}  // namespace chatbot::tickets
