@@ -1,5 +1,6 @@
 #include "llm/llama_embedder.h"
 
+#include <ggml-cpu.h>
 #include <llama.h>
 
 #include <algorithm>
@@ -82,9 +83,17 @@ struct LlamaEmbedder::Engine {
   ContextHandle context;
   const llama_vocab* vocab = nullptr;  // read-only after load: callers tokenize concurrently
   llama_batch batch{};                 // reused for every call; batching thread only
+  // Persistent workers: without them ggml starts and joins threads on every decode, which is a
+  // large part of embedding one short query. Paused while the queue is empty so they do not poll.
+  ggml_threadpool* threadpool = nullptr;
 
   ~Engine() {
     if (batch.token != nullptr) llama_batch_free(batch);
+    if (threadpool != nullptr) {
+      if (context) llama_detach_threadpool(context.get());
+      context.reset();
+      ggml_threadpool_free(threadpool);
+    }
   }
 };
 
@@ -138,6 +147,14 @@ LlamaEmbedder::LlamaEmbedder(const LlamaEmbedderOptions& options)
     throw ModelLoadError("llama.cpp could not create an embedding context for " +
                          options.model_path.string() + " (" + std::to_string(max_batch_tokens_) +
                          " tokens): check free memory");
+  }
+  if (threads > 1) {
+    ggml_threadpool_params pool_params = ggml_threadpool_params_default(static_cast<int>(threads));
+    pool_params.paused = true;  // resumed by the batching thread while it has work
+    engine_->threadpool = ggml_threadpool_new(&pool_params);
+    if (engine_->threadpool != nullptr) {
+      llama_attach_threadpool(engine_->context.get(), engine_->threadpool, engine_->threadpool);
+    }
   }
   if (dimension_ == 0)
     throw ModelLoadError(options.model_path.string() + " reports no embedding dimension");
@@ -222,7 +239,11 @@ void LlamaEmbedder::runBatches() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && !stopping_) {
+        if (engine_->threadpool != nullptr) ggml_threadpool_pause(engine_->threadpool);
+        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (engine_->threadpool != nullptr) ggml_threadpool_resume(engine_->threadpool);
+      }
       if (queue_.empty()) return;  // stopping, and everything queued is done
       // FIFO packing: every text fits alone (max_sequence_tokens <= max_batch_tokens).
       std::size_t tokens = 0;

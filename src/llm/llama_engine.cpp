@@ -66,7 +66,7 @@ struct LlamaEngine::Slot {
 
 LlamaEngine::LlamaEngine(EngineOptions options) : options_(std::move(options)) {
   const auto started = Clock::now();
-  model_ = loadModel(options_.model_path);
+  model_ = loadModel(options_.model_path, options_.map_file);
   model_name_ = options_.model_path.filename().string();
   const auto n_ctx_train = static_cast<std::size_t>(std::max(0, llama_model_n_ctx_train(model_.get())));
   if (n_ctx_train > 0 && options_.context > n_ctx_train) options_.context = n_ctx_train;

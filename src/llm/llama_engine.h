@@ -53,6 +53,7 @@ struct EngineOptions {
   SourceCache source_cache = SourceCache::kParallel;
   std::size_t source_cache_tokens = 4096;  // KV cells kept for cached source blocks (LRU)
   std::string kv_type = "q8_0";            // KV-cache element type: f16 or q8_0
+  bool map_file = false;                   // mmap the model instead of reading it (see loadModel)
 };
 
 struct Sampling {

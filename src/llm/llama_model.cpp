@@ -46,13 +46,14 @@ void ensureBackend() {
   });
 }
 
-ModelHandle loadModel(const std::filesystem::path& path) {
+ModelHandle loadModel(const std::filesystem::path& path, bool map_file) {
   ensureBackend();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw ModelLoadError("model file " + path.string() + " does not exist");
   }
   llama_model_params params = llama_model_default_params();
+  params.load_mode = map_file ? LLAMA_LOAD_MODE_MMAP : LLAMA_LOAD_MODE_NONE;
   ModelHandle model(llama_model_load_from_file(path.string().c_str(), params));
   if (!model) {
     throw ModelLoadError("llama.cpp could not load " + path.string() +

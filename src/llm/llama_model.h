@@ -31,8 +31,12 @@ using ContextHandle = std::unique_ptr<llama_context, ContextDeleter>;
 // Initialises llama.cpp once per process; idempotent and thread-safe.
 void ensureBackend();
 
-// Loads a GGUF file (memory-mapped). Throws ModelLoadError.
-ModelHandle loadModel(const std::filesystem::path& path);
+// Loads a GGUF file. Throws ModelLoadError.
+// `map_file`: memory-map the file instead of reading it. Mapping shares pages between processes,
+// but llama.cpp repacks quantized weights for the CPU into new buffers, so a mapped file is held
+// twice (the mapped pages stay resident beside the repacked copy): reading costs about half the
+// memory for the same speed (docs/BENCHMARKS.md).
+ModelHandle loadModel(const std::filesystem::path& path, bool map_file = false);
 
 // A string from the GGUF metadata ("" when absent).
 std::string metadata(const llama_model* model, const std::string& key);
