@@ -48,9 +48,20 @@ http::Response jsonResponse(http::Status status, const nlohmann::json& body, uns
   return res;
 }
 
-Application::Application(config::Config config)
+Application::Application(config::Config config, std::shared_ptr<store::Store> store,
+                         std::function<void()> outbox_wake)
     : config_(std::move(config)),
-      limits_{.max_query_chars = config_.max_query_chars} {
+      limits_{.max_query_chars = config_.max_query_chars},
+      outbox_wake_(std::move(outbox_wake)) {
+  if (store) {
+    support::SupportOptions options;
+    options.sessions.max_exchanges = config_.session_max_messages;
+    options.sessions.ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(config_.session_ttl).count();
+    options.history_turns = config_.session_history_turns;
+    options.confident_score = config_.escalation_min_score;
+    options.threads = config_.store_threads;
+    support_ = std::make_unique<support::SupportService>(std::move(store), options);
+  }
   assets_.loadSwaggerUi(config::resolveBundledPath(config_.web_dir), config_.project_name);
   openapi_ = replaceAll(std::string(embedded::openapiDocument()), "{{API_V1_PREFIX}}", config_.api_v1_prefix);
   openapi_ = replaceAll(openapi_, "{{PROJECT_NAME}}", jsonEscaped(config_.project_name));
@@ -69,6 +80,14 @@ void Application::registerRoutes() {
   router_.add(http::Verb::post, p + "/chat/", bind(&Application::chat));
   router_.add(http::Verb::post, p + "/chat/stream", bind(&Application::chatStream));
   router_.add(http::Verb::get, p + "/chat/health", bind(&Application::chatHealth));
+  router_.add(http::Verb::get, p + "/sessions/{session_id}", bind(&Application::getSession));
+  router_.add(http::Verb::delete_, p + "/sessions/{session_id}", bind(&Application::deleteSession));
+  router_.add(http::Verb::post, p + "/feedback", bind(&Application::feedback));
+  router_.add(http::Verb::get, p + "/stats", bind(&Application::stats));
+  router_.add(http::Verb::post, p + "/tickets", bind(&Application::createTicket));
+  router_.add(http::Verb::get, p + "/tickets", bind(&Application::listTickets));
+  router_.add(http::Verb::get, p + "/tickets/{ticket_id}", bind(&Application::getTicket));
+  router_.add(http::Verb::patch, p + "/tickets/{ticket_id}", bind(&Application::updateTicket));
   router_.add(http::Verb::get, "/openapi.json", bind(&Application::openapi));
   router_.add(http::Verb::get, "/docs", bind(&Application::docs));
   router_.add(http::Verb::get, "/docs/{asset}", bind(&Application::docs));
@@ -80,10 +99,13 @@ Application::~Application() {
     const std::lock_guard lock(state_mutex_);
     ready = std::move(ready_);
   }
+  ready.reset();
+  // Queued store work finishes now, while the rest of the Application is intact.
+  support_.reset();
 }
 
 void Application::setReady(std::shared_ptr<const rag::ChatService> service) {
-  ChatReplyWriter writer(service->index().articles());
+  auto writer = std::make_shared<const ChatReplyWriter>(service->index().articles());
   auto ready = std::make_shared<const Ready>(Ready{std::move(writer), std::move(service)});
   const std::lock_guard lock(state_mutex_);
   ready_ = std::move(ready);
@@ -178,7 +200,7 @@ http::Response Application::preflight(const http::Request& request, http::Reques
                            context.request_id, request.version());
     }
     res.set(field::access_control_allow_methods, allowHeader(match.allowed) + ", OPTIONS");
-    res.set(field::access_control_allow_headers, "Content-Type, Authorization, X-Request-ID");
+    res.set(field::access_control_allow_headers, "Content-Type, Authorization, X-Request-ID, Idempotency-Key");
     res.set(field::access_control_max_age, "600");
   }
   return res;

@@ -3,6 +3,7 @@
 // log around the endpoint handlers. Thread-safe: handle() runs concurrently on server threads;
 // readiness changes are published under a mutex.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,12 +16,19 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "rag/chat_service.h"
+#include "security/credential_filter.h"
+#include "store/store.h"
+#include "support/support_service.h"
 
 namespace chatbot::api {
 
 class Application final : public http::RequestHandler {
  public:
-  explicit Application(config::Config config);
+  // `store` keeps conversations, feedback and tickets; null: those endpoints answer 503 (library
+  // use without persistence; `chatbot serve` always has one). `outbox_wake` is called after a
+  // ticket change was committed so that its webhook is delivered at once (may be empty).
+  explicit Application(config::Config config, std::shared_ptr<store::Store> store = nullptr,
+                       std::function<void()> outbox_wake = {});
   // Drops the chat service first, so that answers still in flight finish (their observers use the
   // reply writer and this Application) before anything else goes.
   ~Application() override;
@@ -68,17 +76,34 @@ class Application final : public http::RequestHandler {
   http::Response chatHealth(const http::Request&, http::RequestContext&) const;
   http::Response openapi(const http::Request&, http::RequestContext&) const;
   http::Response docs(const http::Request&, http::RequestContext&) const;
+  // Conversations, feedback, statistics and tickets (support_endpoints.cpp, ticket_endpoints.cpp).
+  http::Response getSession(const http::Request&, http::RequestContext&) const;
+  http::Response deleteSession(const http::Request&, http::RequestContext&) const;
+  http::Response feedback(const http::Request&, http::RequestContext&) const;
+  http::Response stats(const http::Request&, http::RequestContext&) const;
+  http::Response createTicket(const http::Request&, http::RequestContext&) const;
+  http::Response getTicket(const http::Request&, http::RequestContext&) const;
+  http::Response listTickets(const http::Request&, http::RequestContext&) const;
+  http::Response updateTicket(const http::Request&, http::RequestContext&) const;
+
+  // Runs `work` on a store thread and answers with what it returns (ApiError: its error reply;
+  // store::StoreError: 503). Throws ApiError 503 at once when there is no store.
+  http::Response offload(const http::Request& request, http::RequestContext& context,
+                         std::function<http::Response(unsigned version)> work) const;
+  const support::SupportService& support() const;
 
   // What serving needs once the KB is ready, published as one unit. Deferred answers refer to it
   // without owning it (an owner on a service thread could end up destroying the service there):
   // the service is declared last so that it goes first, finishing its answers while `writer`
   // lives.
   struct Ready {
-    ChatReplyWriter writer;
+    std::shared_ptr<const ChatReplyWriter> writer;  // shared with answers in flight
     std::shared_ptr<const rag::ChatService> service;
   };
   // The parsed chat request and the service to answer it; throws ApiError (415, 400, 503).
-  std::pair<rag::ChatQuery, std::shared_ptr<const Ready>> acceptChat(const http::Request& request) const;
+  std::pair<ChatRequest, std::shared_ptr<const Ready>> acceptChat(const http::Request& request) const;
+  // The service once ready; throws ApiError 503 before.
+  std::shared_ptr<const Ready> requireReady() const;
   std::shared_ptr<const Ready> ready() const {
     const std::lock_guard lock(state_mutex_);
     return ready_;
@@ -100,6 +125,11 @@ class Application final : public http::RequestHandler {
   mutable std::mutex state_mutex_;
   std::shared_ptr<const Ready> ready_;  // guarded by state_mutex_
   std::string failure_;                 // guarded by state_mutex_
+  std::function<void()> outbox_wake_;
+  security::CredentialFilter filter_;  // for free text of feedback and tickets
+  // Declared last, so destroyed first: its threads finish their queued work while everything
+  // they use still exists.
+  std::unique_ptr<support::SupportService> support_;
 };
 
 // JSON reply with the given status.

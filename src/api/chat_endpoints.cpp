@@ -24,6 +24,11 @@ void recordAnswer(http::RequestContext& context, const rag::ChatAnswer& answer) 
   context.redacted = answer.redacted_kinds;
 }
 
+ApiError notStoredError() {
+  return ApiError(http::Status::service_unavailable, "storage_unavailable",
+                  "The answer could not be saved to the conversation, so it is not returned; retry shortly.", 5);
+}
+
 http::Response chatResponse(const rag::ChatAnswer& answer, const ChatReplyWriter& writer,
                             const http::RequestContext& context, unsigned version) {
   http::Response res{http::Status::ok, version};
@@ -48,33 +53,35 @@ std::string sseEvent(std::string_view name, std::string_view data) {
 // Application::Ready for why it outlives the answer.
 class ChatReplyObserver final : public rag::AnswerObserver {
  public:
-  ChatReplyObserver(std::shared_ptr<DeferredReply> reply, const ChatReplyWriter& writer)
-      : reply_(std::move(reply)), writer_(writer) {}
+  ChatReplyObserver(std::shared_ptr<DeferredReply> reply, std::shared_ptr<const ChatReplyWriter> writer)
+      : reply_(std::move(reply)), writer_(std::move(writer)) {}
 
   void onComplete(rag::ChatAnswer answer) override {
     recordAnswer(reply_->context(), answer);
     if (answer.overloaded) {
       reply_->fail(overloadedError());
+    } else if (answer.conversation.store_failed) {
+      reply_->fail(notStoredError());
     } else {
-      reply_->complete(chatResponse(answer, writer_, reply_->context(), reply_->version()));
+      reply_->complete(chatResponse(answer, *writer_, reply_->context(), reply_->version()));
     }
   }
   bool cancelled() const override { return reply_->clientGone(); }
 
  private:
   const std::shared_ptr<DeferredReply> reply_;
-  const ChatReplyWriter& writer_;
+  const std::shared_ptr<const ChatReplyWriter> writer_;
 };
 
 // Turns an answer's progress into the events of POST /chat/stream: sources, delta*, then done (or
 // error when the generator had no room for it).
 class ChatStreamObserver final : public rag::AnswerObserver {
  public:
-  ChatStreamObserver(std::shared_ptr<DeferredReply> reply, const ChatReplyWriter& writer)
-      : reply_(std::move(reply)), writer_(writer) {}
+  ChatStreamObserver(std::shared_ptr<DeferredReply> reply, std::shared_ptr<const ChatReplyWriter> writer)
+      : reply_(std::move(reply)), writer_(std::move(writer)) {}
 
   void onSources(const rag::ChatAnswer& partial) override {
-    reply_->write(sseEvent("sources", writer_.writeSources(partial)));
+    reply_->write(sseEvent("sources", writer_->writeSources(partial)));
   }
   void onDelta(std::string_view text) override {
     std::string data = "{\"text\":";
@@ -85,15 +92,15 @@ class ChatStreamObserver final : public rag::AnswerObserver {
   void onComplete(rag::ChatAnswer answer) override {
     auto& context = reply_->context();
     recordAnswer(context, answer);
-    if (answer.overloaded) {
+    if (answer.overloaded || answer.conversation.store_failed) {
       // The 200 and its headers are gone already: the error travels as an event, status inside.
-      const ApiError error = overloadedError();
+      const ApiError error = answer.overloaded ? overloadedError() : notStoredError();
       auto body = errorBody(error.code(), error.what(), context.request_id);
       body["status"] = static_cast<unsigned>(error.status());
       context.stream_error = error.code();
       reply_->write(sseEvent("error", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     } else {
-      reply_->write(sseEvent("done", writer_.write(answer, context.request_id, secondsSince(context.received_at))));
+      reply_->write(sseEvent("done", writer_->write(answer, context.request_id, secondsSince(context.received_at))));
     }
     reply_->end();
   }
@@ -101,15 +108,12 @@ class ChatStreamObserver final : public rag::AnswerObserver {
 
  private:
   const std::shared_ptr<DeferredReply> reply_;
-  const ChatReplyWriter& writer_;
+  const std::shared_ptr<const ChatReplyWriter> writer_;
 };
 
 }  // namespace
 
-std::pair<rag::ChatQuery, std::shared_ptr<const Application::Ready>> Application::acceptChat(
-    const http::Request& request) const {
-  requireJsonContentType(request[field::content_type]);
-  rag::ChatQuery query = parseChatRequest(request.body(), limits_);
+std::shared_ptr<const Application::Ready> Application::requireReady() const {
   auto serving = ready();
   if (!serving) {
     const std::string failed = failure();
@@ -118,25 +122,39 @@ std::pair<rag::ChatQuery, std::shared_ptr<const Application::Ready>> Application
                                   : "The chat service is unavailable; see /health.",
                    2);
   }
-  return {std::move(query), std::move(serving)};
+  return serving;
+}
+
+std::pair<ChatRequest, std::shared_ptr<const Application::Ready>> Application::acceptChat(
+    const http::Request& request) const {
+  requireJsonContentType(request[field::content_type]);
+  ChatRequest chat = parseChatRequest(request.body(), limits_);
+  return {std::move(chat), requireReady()};
 }
 
 http::Response Application::chat(const http::Request& request, http::RequestContext& context) const {
-  auto [query, serving] = acceptChat(request);
+  auto [chat, serving] = acceptChat(request);
   const rag::ChatService& service = *serving->service;
+  if (support_) {
+    // The exchange is stored before the reply: always answered from the support threads.
+    auto reply = deferReply(request, context);
+    auto observer = std::make_shared<ChatReplyObserver>(std::move(reply), serving->writer);
+    support_->answer(serving, service, std::move(chat.query), std::move(chat.session_id), std::move(observer));
+    return {};
+  }
   if (!service.asynchronous()) {
-    const rag::ChatAnswer answer = service.answer(query);
+    const rag::ChatAnswer answer = service.answer(chat.query);
     recordAnswer(context, answer);
     if (answer.overloaded) throw overloadedError();
-    return chatResponse(answer, serving->writer, context, request.version());
+    return chatResponse(answer, *serving->writer, context, request.version());
   }
   auto reply = deferReply(request, context);
-  service.answerAsync(std::move(query), std::make_shared<ChatReplyObserver>(std::move(reply), serving->writer));
+  service.answerAsync(std::move(chat.query), std::make_shared<ChatReplyObserver>(std::move(reply), serving->writer));
   return {};
 }
 
 http::Response Application::chatStream(const http::Request& request, http::RequestContext& context) const {
-  auto [query, serving] = acceptChat(request);
+  auto [chat, serving] = acceptChat(request);
   auto reply = deferReply(request, context);
   http::Response head{http::Status::ok, request.version()};
   head.set(field::content_type, "text/event-stream");
@@ -146,8 +164,13 @@ http::Response Application::chatStream(const http::Request& request, http::Reque
   reply->heartbeat(": keep-alive\n\n", kSseHeartbeatInterval);
   // Begun before answering, so heartbeats cover retrieval and a model's queueing too.
   reply->beginStream(std::move(head));
-  serving->service->answerAsync(std::move(query),
-                                std::make_shared<ChatStreamObserver>(std::move(reply), serving->writer));
+  auto observer = std::make_shared<ChatStreamObserver>(std::move(reply), serving->writer);
+  if (support_) {
+    support_->answer(serving, *serving->service, std::move(chat.query), std::move(chat.session_id),
+                     std::move(observer));
+  } else {
+    serving->service->answerAsync(std::move(chat.query), std::move(observer));
+  }
   return {};
 }
 

@@ -76,9 +76,51 @@ std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::str
   out += ",\"generator\":";
   util::appendJsonString(out, answer.generator);
   out += answer.answered ? ",\"answered\":true,\"warnings\":" : ",\"answered\":false,\"warnings\":";
-  appendStringArray(out, answer.warnings);
+  std::vector<std::string> warnings = answer.warnings;
+  if (answer.conversation.new_session && answer.conversation.stored && answer.history_requested) {
+    warnings.emplace_back("The conversation you referred to has expired or does not exist; this question starts a new one.");
+  }
+  appendStringArray(out, warnings);
+  appendConversation(out, answer);
   out += '}';
   return out;
+}
+
+void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer& answer) {
+  const auto& c = answer.conversation;
+  const auto optional = [&out](std::string_view name, const std::string& value) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    if (value.empty()) {
+      out += "null";
+    } else {
+      util::appendJsonString(out, value);
+    }
+  };
+  optional("session_id", c.session_id);
+  optional("message_id", c.message_id);
+  out += ",\"standalone_query\":";
+  util::appendJsonString(out, answer.standalone_query.empty() ? answer.query : answer.standalone_query);
+  out += ",\"sources\":[";
+  const std::size_t n = std::min(answer.sources_used, answer.results.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const kb::Article& a = *answer.results[i].article;
+    if (i > 0) out += ',';
+    out += fmt::format("{{\"n\":{},\"article_id\":", i + 1);
+    util::appendJsonString(out, a.id);
+    out += ",\"subject\":";
+    util::appendJsonString(out, a.subject);
+    optional("category", a.category);
+    optional("url", a.url);
+    optional("path", a.source);
+    out += fmt::format(",\"score\":{}}}", answer.results[i].score);
+  }
+  out += "],\"escalation\":{\"suggested\":";
+  out += c.escalation_suggested ? "true" : "false";
+  optional("reason", c.escalation_reason);
+  optional("message", c.escalation_message);
+  out += '}';
 }
 
 std::string ChatReplyWriter::writeSources(const rag::ChatAnswer& partial) const {

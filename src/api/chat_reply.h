@@ -16,7 +16,8 @@ class ChatReplyWriter {
   explicit ChatReplyWriter(const std::vector<kb::Article>& articles);
 
   // The reply body: the reference fields (response, query, context_used, search_results,
-  // processing_time, timestamp) plus request_id, generator, answered and warnings.
+  // processing_time, timestamp) plus request_id, generator, answered, warnings, session_id,
+  // message_id, standalone_query, sources and escalation.
   std::string write(const rag::ChatAnswer& answer, const std::string& request_id, double processing_seconds) const;
   // What a chat stream sends before the answer: {"query", "search_results", "warnings"}, the
   // search results exactly as write() renders them. `partial` as AnswerObserver::onSources has it.
@@ -24,6 +25,9 @@ class ChatReplyWriter {
 
  private:
   void appendSearchResults(std::string& out, const rag::ChatAnswer& answer) const;
+  // session_id, message_id, standalone_query, sources (the articles the answer was built from,
+  // numbered as the answer cites them) and escalation.
+  static void appendConversation(std::string& out, const rag::ChatAnswer& answer);
   std::size_t searchResultsSize(const rag::ChatAnswer& answer) const;
 
   const std::vector<kb::Article>& articles_;

@@ -1,6 +1,7 @@
 #pragma once
 // Parses and validates the body of POST {prefix}/chat/. Throws ApiError (400/415) with a message
 // that names the field and the allowed values; never partially accepts a request.
+#include <string>
 #include <string_view>
 
 #include "rag/chat_service.h"
@@ -17,6 +18,11 @@ struct ChatLimits {
 // are allowed).
 void requireJsonContentType(std::string_view content_type);
 
-rag::ChatQuery parseChatRequest(std::string_view body, const ChatLimits& limits);
+struct ChatRequest {
+  rag::ChatQuery query;
+  std::string session_id;  // empty: none given (a new conversation)
+};
+
+ChatRequest parseChatRequest(std::string_view body, const ChatLimits& limits);
 
 }  // namespace chatbot::api

@@ -18,7 +18,7 @@ int runAsk(const CommonFlags& flags, const AskFlags& ask) {
   try {
     // The same validation as the HTTP API, so `ask` accepts exactly what the endpoint accepts.
     const nlohmann::json body = {{"query", ask.question}, {"top_k", ask.top_k}, {"max_tokens", ask.max_tokens}};
-    const auto query = api::parseChatRequest(body.dump(), {.max_query_chars = config->max_query_chars});
+    const auto query = api::parseChatRequest(body.dump(), {.max_query_chars = config->max_query_chars}).query;
     const auto service = makeChatService(ingest::KnowledgeIndex::open(indexOptions(*config, true)), *config);
     const auto answer = service->answer(query);
     if (ask.json) {

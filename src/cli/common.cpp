@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -53,6 +54,7 @@ std::shared_ptr<const rag::Generator> loadChatModel(const config::Config& config
         config.llm_source_cache == "off" ? llm::SourceCache::kOff : llm::SourceCache::kParallel;
     options.engine.source_cache_tokens = config.llm_source_cache_tokens;
     options.engine.kv_type = config.llm_kv_type;
+    options.engine.map_file = config.llm_mmap;
     options.support_contact = config.support_contact;
     options.temperature = config.llm_temperature;
     options.top_p = config.llm_top_p;
@@ -82,11 +84,13 @@ std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const in
   parts.embedding_problem = dense.error;
   parts.embedder = dense.embedder;
   parts.retriever = dense.hybrid;
-  if (dense.enabled()) {
-    parts.pipeline_threads = densePipelineThreads();
-  } else if (parts.generator) {
-    parts.pipeline_threads = 2;
+  if (dense.enabled()) parts.pipeline_threads = densePipelineThreads();
+  if (parts.generator) {
+    // A follow-up's rewrite by the model blocks its pipeline thread for a generation: one thread
+    // per generation slot keeps other questions' retrieval moving meanwhile.
+    parts.pipeline_threads = std::max<std::size_t>(parts.pipeline_threads, config.llm_slots + 1);
   }
+  parts.llm_rewrites_follow_ups = config.query_rewrite == "auto";
   if (parts.generator) {
     parts.fallback = extractive;
   } else {

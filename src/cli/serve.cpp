@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -7,6 +8,9 @@
 #include "cli/commands.h"
 #include "http/server.h"
 #include "observability/log.h"
+#include "store/sqlite_store.h"
+#include "tickets/outbox_worker.h"
+#include "tickets/webhook_client.h"
 
 namespace chatbot::cli {
 
@@ -16,7 +20,32 @@ int runServe(const CommonFlags& flags) {
   const config::Config& config = *loaded;
   log::init(config.debug && config.log_level > config::LogLevel::kDebug ? config::LogLevel::kDebug
                                                                          : config.log_level);
-  api::Application app(config);
+  // Conversations, feedback and tickets. Without a usable database nothing could be acknowledged
+  // safely, so the server does not start.
+  std::shared_ptr<store::SqliteStore> database;
+  try {
+    database = std::make_shared<store::SqliteStore>(config::databasePath(config));
+  } catch (const store::StoreError& e) {
+    std::cerr << "chatbot: " << e.what() << "\nSet DATABASE_PATH to a writable file (or fix DATA_DIR).\n";
+    return 1;
+  }
+  log::info("store.opened", {{"path", database->path().string()}});
+  // Declared before the Application, which calls wake(): destroyed after it.
+  std::unique_ptr<tickets::OutboxWorker> outbox;
+  if (!config.ticket_webhook_url.empty()) {
+    tickets::WebhookClientOptions client;
+    client.url = config.ticket_webhook_url;
+    client.secret = config.ticket_webhook_secret;
+    client.timeout = config.ticket_webhook_timeout;
+    client.connect_timeout = std::min(config.ticket_webhook_timeout, std::chrono::milliseconds(5000));
+    tickets::OutboxOptions delivery;
+    delivery.max_attempts = config.ticket_webhook_max_attempts;
+    outbox = std::make_unique<tickets::OutboxWorker>(database, std::make_shared<tickets::WebhookClient>(client),
+                                                     delivery);
+    log::info("tickets.webhook", {{"signed", !client.secret.empty()}, {"max_attempts", delivery.max_attempts}});
+  }
+  api::Application app(config, database,
+                       outbox ? std::function<void()>([worker = outbox.get()] { worker->wake(); }) : nullptr);
   http::ServerOptions options;
   options.host = config.host;
   options.port = config.port;

@@ -184,6 +184,10 @@ std::vector<Setting> buildSettings() {
       });
   add("LLM_KV_TYPE", "KV-cache element type: q8_0 (half the memory, near-identical output) or f16", d.llm_kv_type,
       [](Config& c, const std::string& v) { c.llm_kv_type = oneOf("LLM_KV_TYPE", v, {"q8_0", "f16"}); });
+  add("LLM_MMAP",
+      "Map the model file instead of reading it: shares pages between processes, but repacked weights are then held "
+      "twice",
+      "false", [](Config& c, const std::string& v) { c.llm_mmap = parseBool("LLM_MMAP", v); });
   add("HF_ENDPOINT", "Hugging Face endpoint used by `chatbot models pull` (a mirror works too)", d.hf_endpoint,
       [](Config& c, const std::string& v) { c.hf_endpoint = nonEmpty("HF_ENDPOINT", v); });
   add("RETRIEVAL_FUSION", "How lexical and dense results are fused: rrf (reciprocal rank) or weighted",
@@ -222,6 +226,46 @@ std::vector<Setting> buildSettings() {
       [](Config& c, const std::string& v) { c.min_answer_score = parseDouble("MIN_ANSWER_SCORE", v, 0.0, 1.0); });
   add("SUPPORT_CONTACT", "How users reach a human, quoted when the KB has no answer", d.support_contact,
       [](Config& c, const std::string& v) { c.support_contact = nonEmpty("SUPPORT_CONTACT", v); });
+  add("QUERY_REWRITE", "How follow-up questions become standalone queries: auto (the LLM when loaded, else rules) or rules",
+      d.query_rewrite, [](Config& c, const std::string& v) { c.query_rewrite = oneOf("QUERY_REWRITE", v, {"auto", "rules"}); });
+
+  // Conversations, feedback and tickets.
+  add("DATABASE_PATH", "SQLite file for conversations, feedback and tickets ('' : DATA_DIR/chatbot.sqlite3)", "",
+      [](Config& c, const std::string& v) { c.database_path = std::string(util::trim(v)); });
+  add("SESSION_TTL_MINUTES", "A conversation is forgotten this long after its last message", "1440",
+      [](Config& c, const std::string& v) {
+        c.session_ttl = std::chrono::minutes(parseInteger("SESSION_TTL_MINUTES", v, 1, 525'600));
+      });
+  add("SESSION_MAX_MESSAGES", "Messages kept per conversation (older ones are dropped)", "50",
+      [](Config& c, const std::string& v) {
+        c.session_max_messages = static_cast<std::size_t>(parseInteger("SESSION_MAX_MESSAGES", v, 1, 10'000));
+      });
+  add("SESSION_HISTORY_TURNS", "Earlier exchanges used to understand a follow-up question", "3",
+      [](Config& c, const std::string& v) {
+        c.session_history_turns = static_cast<std::size_t>(parseInteger("SESSION_HISTORY_TURNS", v, 0, 20));
+      });
+  add("ESCALATION_MIN_SCORE", "Best retrieval score (0-1) below which a reply offers a ticket", "0.5",
+      [](Config& c, const std::string& v) { c.escalation_min_score = parseDouble("ESCALATION_MIN_SCORE", v, 0.0, 1.0); });
+  add("STORE_THREADS", "Threads for database work (kept off the HTTP threads)", "4", [](Config& c, const std::string& v) {
+    c.store_threads = static_cast<unsigned>(parseInteger("STORE_THREADS", v, 1, 64));
+  });
+  add("TICKET_WEBHOOK_URL", "POST every ticket change to this URL (e.g. your ticket system); '' disables it", "",
+      [](Config& c, const std::string& v) {
+        const std::string url(util::trim(v));
+        if (!url.empty() && url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+          throw ConfigError("TICKET_WEBHOOK_URL must start with http:// or https://; got '" + url + "'");
+        }
+        c.ticket_webhook_url = url;
+      });
+  add("TICKET_WEBHOOK_SECRET", "Key for the X-Chatbot-Signature HMAC-SHA256 header of webhook calls ('' : unsigned)", "",
+      [](Config& c, const std::string& v) { c.ticket_webhook_secret = v; });
+  add("TICKET_WEBHOOK_TIMEOUT_MS", "Time limit of one webhook call", "10000", [](Config& c, const std::string& v) {
+    c.ticket_webhook_timeout = parseMillis("TICKET_WEBHOOK_TIMEOUT_MS", v, 100, 600'000);
+  });
+  add("TICKET_WEBHOOK_MAX_ATTEMPTS", "Attempts per webhook event before it is marked failed (backoff up to 10 min)",
+      "12", [](Config& c, const std::string& v) {
+        c.ticket_webhook_max_attempts = static_cast<unsigned>(parseInteger("TICKET_WEBHOOK_MAX_ATTEMPTS", v, 1, 1000));
+      });
   return s;
 }
 
@@ -334,6 +378,10 @@ std::filesystem::path resolveBundledPath(const std::filesystem::path& path) {
   if (path.empty() || path.is_absolute() || std::filesystem::exists(path, ec)) return path;
   const auto bundled = std::filesystem::path(CHATBOT_SOURCE_DIR) / path;
   return std::filesystem::exists(bundled, ec) ? bundled : path;
+}
+
+std::filesystem::path databasePath(const Config& config) {
+  return config.database_path.empty() ? config.data_dir / "chatbot.sqlite3" : config.database_path;
 }
 
 std::string envExample() {

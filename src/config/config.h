@@ -58,6 +58,7 @@ struct Config {
   std::string llm_source_cache = "parallel";  // parallel (reuse per-article KV) or off (exact attention)
   std::size_t llm_source_cache_tokens = 4096; // KV cells kept for cached articles
   std::string llm_kv_type = "q8_0";           // KV-cache element type: f16 or q8_0
+  bool llm_mmap = false;                      // map the model file instead of reading it
   std::string hf_endpoint = "https://huggingface.co";
 
   // Retrieval.
@@ -70,6 +71,19 @@ struct Config {
   double min_answer_score = 0.35;
   std::string support_contact =
       "the IT Service Desk (https://servicedesk.example.com, phone extension 4357)";
+  std::string query_rewrite = "auto";  // auto (LLM when loaded, else rules) or rules
+
+  // Conversations, feedback and tickets (SQLite).
+  std::filesystem::path database_path;  // empty: data_dir / "chatbot.sqlite3"
+  std::chrono::minutes session_ttl{24 * 60};
+  std::size_t session_max_messages = 50;
+  std::size_t session_history_turns = 3;
+  double escalation_min_score = 0.5;
+  unsigned store_threads = 4;
+  std::string ticket_webhook_url;  // empty: no webhook
+  std::string ticket_webhook_secret;
+  std::chrono::milliseconds ticket_webhook_timeout{10'000};
+  unsigned ticket_webhook_max_attempts = 12;
 };
 
 // Thrown when a setting has an invalid value; `what()` names the variable and says what is allowed.
@@ -107,6 +121,9 @@ Config load(const LoadOptions& options);
 // that does not exist under the working directory is looked up in the source tree the binary was
 // built from, so `chatbot` works when started from any directory.
 std::filesystem::path resolveBundledPath(const std::filesystem::path& path);
+
+// The SQLite database file: DATABASE_PATH, or chatbot.sqlite3 in DATA_DIR.
+std::filesystem::path databasePath(const Config& config);
 
 // Text of `.env.example`, generated from `settings()`.
 std::string envExample();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <future>
+#include <optional>
 
 #include "util/time.h"
 
@@ -44,6 +45,7 @@ class GenerationRelay final : public GenerationObserver {
     answer_.context_used = std::move(generation.context_used);
     answer_.answered = generation.answered;
     answer_.tokens = generation.tokens;
+    answer_.sources_used = std::min(generation.sources_used, answer_.results.size());
     if (!answer_.fell_back) answer_.prompt_tokens = generation.prompt_tokens;
     if (generation.truncated && generation.answered) {
       answer_.warnings.emplace_back("The answer was shortened to max_tokens; the first search result has the full article.");
@@ -99,8 +101,23 @@ ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& reque
   }
   out.timings.redact_ms = util::millisSince(t);
 
+  out.standalone_query = out.query;
+  out.reports_failure = reportsFailure(out.query);
+  if (!query.history.empty()) {
+    FollowUpResolution follow_up = resolveFollowUp(out.query, query.history);
+    if (follow_up.rewritten) {
+      // Only a question the rules see as a follow-up is worth a model's time.
+      std::optional<std::string> by_model;
+      if (parts_.llm_rewrites_follow_ups && parts_.generator->asynchronous()) {
+        by_model = parts_.generator->rewriteFollowUp(query.history, out.query, parts_.rewrite_timeout);
+      }
+      out.standalone_query = by_model ? parts_.filter->redact(*by_model).text : std::move(follow_up.standalone);
+      out.rewritten_by = by_model ? "llm" : "rules";
+    }
+  }
+
   t = std::chrono::steady_clock::now();
-  const auto hits = retriever().search(out.query, query.top_k);
+  const auto hits = retriever().search(out.standalone_query, query.top_k);
   out.timings.retrieve_ms = util::millisSince(t);
 
   const auto& articles = parts_.index->articles();
@@ -116,6 +133,7 @@ ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& reque
     }
   }
   request.query = out.query;
+  request.history = query.history;
   request.max_tokens = query.max_tokens;
   request.temperature = query.temperature;
   request.top_p = query.top_p;

@@ -2,6 +2,7 @@
 // The RAG pipeline behind POST /chat: redact credentials, retrieve, decide whether the knowledge
 // base answers the question, generate. Transport-agnostic (used by the HTTP API, `chatbot ask`
 // and tests). Thread-safe: answer() and answerAsync() may run concurrently; members are immutable.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@ struct ChatQuery {
   std::optional<double> temperature;  // unset: the generator's default
   std::optional<double> top_p;
   std::optional<std::uint32_t> seed;
+  std::vector<PriorTurn> history;  // earlier turns of the conversation, oldest first (redacted)
 };
 
 struct RetrievedArticle {
@@ -38,9 +40,26 @@ struct StageTimings {
   double first_token_ms = 0;  // LLM only: submission to first token
 };
 
+// Where an answer sits in its conversation; filled in by the conversation layer
+// (support::SupportService) after the exchange was stored, empty without one.
+struct ConversationInfo {
+  std::string session_id;
+  std::string message_id;
+  bool new_session = false;   // this answer started the conversation
+  bool stored = false;        // committed: the reply may be acknowledged
+  bool store_failed = false;  // could not be stored: the reply must not be acknowledged (HTTP 503)
+  bool escalation_suggested = false;
+  std::string escalation_reason;
+  std::string escalation_message;
+};
+
 struct ChatAnswer {
   std::string response;
   std::string query;  // the query as processed: secrets replaced by [REDACTED]
+  std::string standalone_query;  // what retrieval searched for: `query`, or it rewritten with the history
+  std::string rewritten_by;      // "", "rules" or "llm"
+  bool reports_failure = false;  // the user says an earlier answer did not work
+  std::size_t sources_used = 0;  // results [0, sources_used) were given to the generator, numbered from 1
   std::string context_used;
   std::vector<RetrievedArticle> results;  // best first, at most top_k
   std::vector<std::string> warnings;
@@ -52,6 +71,8 @@ struct ChatAnswer {
   std::size_t tokens = 0;
   std::size_t prompt_tokens = 0;
   StageTimings timings;
+  ConversationInfo conversation;
+  bool history_requested = false;  // the question named a conversation (session_id) to continue
 };
 
 // Receives one answer's progress: onSources, then onDelta*, then exactly one onComplete. Calls for
@@ -75,6 +96,10 @@ struct ChatServiceParts {
   std::shared_ptr<const Generator> fallback;  // answers when `generator` fails or times out; may be null
   std::shared_ptr<const security::CredentialFilter> filter;
   double min_answer_score = 0.35;
+  // Whether a loaded LLM rewrites follow-up questions for retrieval (else rules only), and how
+  // long it may take before the rules' rewrite is used.
+  bool llm_rewrites_follow_ups = true;
+  std::chrono::milliseconds rewrite_timeout{5000};
   // > 0: retrieval runs on a pool of this many threads (needed when it blocks on an embedder);
   // 0: on the caller's thread.
   std::size_t pipeline_threads = 0;

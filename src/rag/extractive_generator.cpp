@@ -79,6 +79,7 @@ Generation ExtractiveGenerator::generate(const GenerationRequest& request) const
 
   Generation g;
   g.answered = true;
+  g.sources_used = 1;  // the answer is the best article's text
   std::size_t used = 0;
   std::string text;
   auto append = [&](std::string_view line, bool new_paragraph) {

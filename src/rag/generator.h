@@ -1,6 +1,7 @@
 #pragma once
 // The generation seam: turns a question and retrieved articles into an answer. The extractive
 // generator needs no model; the llama.cpp chat generator implements the same interface.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "kb/article.h"
+#include "rag/follow_up.h"
 
 namespace chatbot::rag {
 
@@ -27,6 +29,7 @@ struct GenerationRequest {
   std::optional<double> temperature;  // unset: the generator's configured default
   std::optional<double> top_p;
   std::optional<std::uint32_t> seed;
+  std::vector<PriorTurn> history;  // recent turns of the conversation, oldest first (redacted)
 };
 
 enum class GenerationStatus {
@@ -47,6 +50,9 @@ struct Generation {
   GenerationStatus status = GenerationStatus::kOk;
   std::string error;
   double first_token_ms = 0;  // from submission to the first generated token (LLM only)
+  // How many of the request's sources the text was built from (numbered [1]..[n]); citations of
+  // other numbers have been removed from `text`.
+  std::size_t sources_used = 0;
 };
 
 // Receives one generation's progress. For one generation the calls never overlap and come in
@@ -86,6 +92,13 @@ class Generator {
   // True when generateAsync() does not run on the calling thread.
   virtual bool asynchronous() const { return false; }
   virtual GeneratorStatus status() const { return {kind(), model()}; }
+  // Rewrites a follow-up question into a standalone one using the conversation, or nullopt when
+  // this generator cannot (the caller then uses resolveFollowUp). Blocks up to `timeout`.
+  virtual std::optional<std::string> rewriteFollowUp(const std::vector<PriorTurn>& history, std::string_view question,
+                                                     std::chrono::milliseconds timeout) const {
+    (void)history, (void)question, (void)timeout;
+    return std::nullopt;
+  }
 };
 
 }  // namespace chatbot::rag

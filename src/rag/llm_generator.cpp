@@ -1,8 +1,13 @@
 #include "rag/llm_generator.h"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <optional>
+
+#include "observability/log.h"
+#include "rag/citations.h"
+#include "util/text.h"
 
 namespace chatbot::rag {
 
@@ -25,16 +30,32 @@ GenerationStatus toStatus(llm::FinishReason reason) {
   return GenerationStatus::kFailed;
 }
 
+// Passes the engine's text on with invented citations removed (see rag/citations.h).
 class Relay final : public llm::EngineObserver {
  public:
-  Relay(std::shared_ptr<GenerationObserver> observer, std::string context_used)
-      : observer_(std::move(observer)), context_used_(std::move(context_used)) {}
-  void onText(std::string_view text) override { observer_->onDelta(text); }
+  Relay(std::shared_ptr<GenerationObserver> observer, std::string context_used, std::size_t sources_used)
+      : observer_(std::move(observer)),
+        context_used_(std::move(context_used)),
+        sources_used_(sources_used),
+        citations_(sources_used) {}
+  void onText(std::string_view text) override {
+    const std::string kept = citations_.feed(text);
+    if (!kept.empty()) {
+      text_ += kept;
+      observer_->onDelta(kept);
+    }
+  }
   bool cancelled() const override { return observer_->cancelled(); }
   void onFinish(llm::EngineResult result) override {
+    const std::string rest = citations_.finish();
+    if (!rest.empty()) {
+      text_ += rest;
+      observer_->onDelta(rest);
+    }
     Generation g;
-    g.text = std::move(result.text);
+    g.text = std::move(text_);
     g.context_used = std::move(context_used_);
+    g.sources_used = sources_used_;
     g.tokens = result.tokens;
     g.prompt_tokens = result.prompt_tokens;
     g.truncated = result.reason == llm::FinishReason::kLength;
@@ -48,7 +69,34 @@ class Relay final : public llm::EngineObserver {
  private:
   std::shared_ptr<GenerationObserver> observer_;
   std::string context_used_;
+  std::size_t sources_used_;
+  CitationFilter citations_;  // scheduler thread only
+  std::string text_;
 };
+
+// Collects a rewrite's text for a waiting thread.
+class RewriteObserver final : public llm::EngineObserver {
+ public:
+  void onText(std::string_view text) override { (void)text; }
+  void onFinish(llm::EngineResult result) override { promise.set_value(std::move(result)); }
+  bool cancelled() const override { return abandoned.load(); }
+  std::promise<llm::EngineResult> promise;
+  std::atomic<bool> abandoned{false};
+};
+
+// Earlier turns as the prompt shows them; answers are cut so a long history cannot crowd out
+// the sources (the whole tail still has to fit the context).
+std::string renderHistory(const std::vector<PriorTurn>& history) {
+  constexpr std::size_t kMaxAnswerChars = 400;
+  std::string out;
+  for (const auto& turn : history) {
+    out += "User: " + turn.question + "\n";
+    std::string answer = turn.answer.substr(0, kMaxAnswerChars);
+    if (answer.size() < turn.answer.size()) answer += "...";
+    out += "Assistant: " + answer + "\n";
+  }
+  return out;
+}
 
 class PromiseObserver final : public GenerationObserver {
  public:
@@ -88,7 +136,10 @@ GeneratorStatus LlmGenerator::status() const {
 std::optional<llm::EngineRequest> LlmGenerator::buildJob(const GenerationRequest& request, std::string& context_used,
                                                         std::string& error) const {
   llm::EngineRequest job;
-  job.tail = engine_->tokenizeText("Question: " + request.query + "\n");
+  std::string tail;
+  if (!request.history.empty()) tail = "Earlier in this conversation:\n" + renderHistory(request.history) + "\n";
+  tail += "Question: " + request.query + "\n";
+  job.tail = engine_->tokenizeText(tail);
   const auto suffix = engine_->tokenizeTemplate(engine_->format().suffix);
   job.tail.insert(job.tail.end(), suffix.begin(), suffix.end());
 
@@ -129,6 +180,48 @@ std::optional<llm::EngineRequest> LlmGenerator::buildJob(const GenerationRequest
   return job;
 }
 
+std::optional<std::string> LlmGenerator::rewriteFollowUp(const std::vector<PriorTurn>& history,
+                                                         std::string_view question,
+                                                         std::chrono::milliseconds timeout) const {
+  // Rides on the shared prefix (its instructions are about answering, which does not hurt a
+  // rewrite) with no source blocks, so it costs only the conversation's tokens.
+  llm::EngineRequest job;
+  job.tail = engine_->tokenizeText("(none)\n\nRewrite the last user message as a standalone question. Reply with the "
+                                   "question only.\n\n" +
+                                   renderHistory(history) + "User: " + std::string(question) + "\n");
+  const auto suffix = engine_->tokenizeTemplate(engine_->format().suffix);
+  job.tail.insert(job.tail.end(), suffix.begin(), suffix.end());
+  constexpr std::size_t kMaxRewriteTokens = 48;
+  if (engine_->prefixTokens() + job.tail.size() + kMaxRewriteTokens + 1 > engine_->contextPerSequence()) {
+    return std::nullopt;
+  }
+  job.max_tokens = kMaxRewriteTokens;
+  job.sampling.temperature = 0;  // greedy: the same conversation always searches the same way
+  job.deadline = std::chrono::steady_clock::now() + timeout;
+  auto observer = std::make_shared<RewriteObserver>();
+  auto result = observer->promise.get_future();
+  job.observer = observer;
+  engine_->submit(std::move(job));
+  if (result.wait_for(timeout + std::chrono::milliseconds(500)) != std::future_status::ready) {
+    observer->abandoned = true;  // the engine finishes it as cancelled; nobody waits for it
+    return std::nullopt;
+  }
+  const llm::EngineResult r = result.get();
+  log::debug("llm.rewrite", {{"tokens", r.tokens}, {"text", r.text}});
+  if (r.reason != llm::FinishReason::kStop && r.reason != llm::FinishReason::kLength) return std::nullopt;
+  // The first non-empty line, without a "Question:" label or quotes the model may add.
+  std::string_view text = r.text;
+  text.remove_prefix(std::min(text.size(), text.find_first_not_of(" \t\r\n")));
+  std::string line(util::trim(text.substr(0, text.find('\n'))));
+  for (std::string_view label : {"Question:", "Standalone question:", "Rewritten question:"}) {
+    if (line.rfind(label, 0) == 0) line = std::string(util::trim(std::string_view(line).substr(label.size())));
+  }
+  if (line.size() >= 2 && line.front() == '"' && line.back() == '"') line = line.substr(1, line.size() - 2);
+  line = std::string(util::trim(line));
+  if (line.size() < 3 || line.size() > 2 * question.size() + 300) return std::nullopt;
+  return line;
+}
+
 std::vector<int> LlmGenerator::promptTokens(const GenerationRequest& request) const {
   std::string context_used;
   std::string error;
@@ -152,7 +245,8 @@ void LlmGenerator::generateAsync(GenerationRequest request, std::shared_ptr<Gene
     return;
   }
   job->deadline = std::chrono::steady_clock::now() + options_.timeout;
-  job->observer = std::make_shared<Relay>(std::move(observer), std::move(context_used));
+  const std::size_t sources_used = job->blocks.size();
+  job->observer = std::make_shared<Relay>(std::move(observer), std::move(context_used), sources_used);
   engine_->submit(std::move(*job));
 }
 

@@ -36,6 +36,8 @@ class LlmGenerator final : public Generator {
   std::string model() const override { return engine_->modelName(); }
   bool asynchronous() const override { return true; }
   GeneratorStatus status() const override;
+  std::optional<std::string> rewriteFollowUp(const std::vector<PriorTurn>& history, std::string_view question,
+                                             std::chrono::milliseconds timeout) const override;
 
   // The instructions every prompt starts with (exposed for tests and docs).
   static std::string systemPrompt(const std::string& support_contact);

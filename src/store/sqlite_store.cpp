@@ -215,7 +215,21 @@ auto SqliteStore::inTransaction(Mode mode, const char* method, Body&& body) {
 // ---- Conversations ----
 
 void SqliteStore::appendExchange(const Exchange& exchange, const SessionPolicy& policy) {
-  inTransaction(Mode::kWrite, "appendExchange", [&](Connection& db) {
+  inTransaction(Mode::kWrite, "appendExchange",
+                [&](Connection& db) { appendExchangeIn(db, exchange, policy); });
+}
+
+void SqliteStore::appendExchanges(const std::vector<Exchange>& exchanges,
+                                  const SessionPolicy& policy) {
+  if (exchanges.empty()) return;
+  inTransaction(Mode::kWrite, "appendExchanges", [&](Connection& db) {
+    for (const auto& exchange : exchanges) appendExchangeIn(db, exchange, policy);
+  });
+}
+
+void SqliteStore::appendExchangeIn(Connection& db, const Exchange& exchange,
+                                   const SessionPolicy& policy) {
+  {
     const EpochMs now = exchange.created_ms;
     const EpochMs expires = saturatedSum(now, policy.ttl_ms);
     std::optional<EpochMs> live_until;
@@ -289,7 +303,7 @@ void SqliteStore::appendExchange(const Exchange& exchange, const SessionPolicy& 
         .bindText(1, exchange.session_id)
         .bindInt(2, saturatedInt64(policy.max_exchanges))
         .run();
-  });
+  }
 }
 
 std::optional<Session> SqliteStore::session(const std::string& id, EpochMs now) {

@@ -40,6 +40,8 @@ class SqliteStore final : public Store {
   const std::filesystem::path& path() const noexcept { return path_; }
 
   void appendExchange(const Exchange& exchange, const SessionPolicy& policy) override;
+  void appendExchanges(const std::vector<Exchange>& exchanges,
+                       const SessionPolicy& policy) override;
   std::optional<Session> session(const std::string& id, EpochMs now) override;
   std::vector<Exchange> recentExchanges(const std::string& session_id, std::size_t count,
                                         EpochMs now) override;
@@ -67,6 +69,9 @@ class SqliteStore final : public Store {
   // message names the database and `method`.
   template <typename Body>
   auto inTransaction(sqlite::Transaction::Mode mode, const char* method, Body&& body);
+  // appendExchange's statements, inside the caller's write transaction.
+  static void appendExchangeIn(sqlite::Connection& db, const Exchange& exchange,
+                               const SessionPolicy& policy);
 
   std::filesystem::path path_;
   std::mutex write_mutex_;

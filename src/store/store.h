@@ -178,6 +178,9 @@ class Store {
   // Appends an exchange, creating its session when absent (or expired: it starts afresh), drops
   // the oldest exchanges beyond the policy, and moves the session's expiry.
   virtual void appendExchange(const Exchange& exchange, const SessionPolicy& policy) = 0;
+  // The same for several exchanges in one transaction (all or none): one commit, and so one
+  // fsync, for many concurrent answers (support::ExchangeWriter's group commit).
+  virtual void appendExchanges(const std::vector<Exchange>& exchanges, const SessionPolicy& policy) = 0;
   // The session, unless it does not exist or has expired at `now`.
   virtual std::optional<Session> session(const std::string& id, EpochMs now) = 0;
   // The last `count` exchanges of a live session, oldest first (empty when none).

@@ -188,6 +188,14 @@ int ServerProcess::stop(std::chrono::milliseconds timeout) {
   return -1;
 }
 
+void ServerProcess::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 std::string ServerProcess::log() const {
   try {
     return util::readFile(dir_ / "server.log");

@@ -52,6 +52,8 @@ class ServerProcess {
   HttpClient client() const { return HttpClient(port_); }
   // Sends SIGTERM and waits; returns the exit status (or -1 on timeout, after SIGKILL).
   int stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
+  // SIGKILL, no chance to clean up: what a crash or the OOM killer does. Waits until it is gone.
+  void kill();
   bool running();
   std::string log() const;  // the server's stdout+stderr so far
   const std::filesystem::path& dir() const { return dir_; }

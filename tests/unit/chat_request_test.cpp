@@ -20,13 +20,25 @@ http::Status statusOf(std::string_view body) {
 }
 
 TEST(ChatRequest, AcceptsTheReferenceShapeWithDefaults) {
-  const auto q = parseChatRequest(R"({"query":"  VPN won't connect  "})", kLimits);
+  const auto q = parseChatRequest(R"({"query":"  VPN won't connect  "})", kLimits).query;
   EXPECT_EQ(q.text, "VPN won't connect");
   EXPECT_EQ(q.top_k, 4u);
   EXPECT_EQ(q.max_tokens, 150u);
-  const auto q2 = parseChatRequest(R"({"query":"x","top_k":20,"max_tokens":50,"extra":true})", kLimits);
+  const auto q2 = parseChatRequest(R"({"query":"x","top_k":20,"max_tokens":50,"extra":true})", kLimits).query;
   EXPECT_EQ(q2.top_k, 20u);
   EXPECT_EQ(q2.max_tokens, 50u);
+}
+
+TEST(ChatRequest, TakesASessionIdToContinueAConversation) {
+  EXPECT_EQ(parseChatRequest(R"({"query":"x"})", kLimits).session_id, "");
+  EXPECT_EQ(parseChatRequest(R"({"query":"x","session_id":null})", kLimits).session_id, "");
+  EXPECT_EQ(parseChatRequest(R"({"query":"x","session_id":"5d2c9a4e-1f3b.4c6d_8e7f"})", kLimits).session_id,
+            "5d2c9a4e-1f3b.4c6d_8e7f");
+  for (const char* body : {R"({"query":"x","session_id":""})", R"({"query":"x","session_id":"has space"})",
+                           R"({"query":"x","session_id":"../etc"})", R"({"query":"x","session_id":42})"}) {
+    EXPECT_EQ(statusOf(body), http::Status::bad_request) << body;
+  }
+  EXPECT_EQ(statusOf(R"({"query":"x","session_id":")" + std::string(65, 'a') + R"("})"), http::Status::bad_request);
 }
 
 TEST(ChatRequest, RejectsEveryInvalidBodyWith400) {

@@ -130,6 +130,26 @@ TEST_F(LlmGeneratorTest, StreamsDeltasInOrder) {
   EXPECT_EQ(joined, g.text);
 }
 
+TEST_F(LlmGeneratorTest, ThePromptCarriesTheRecentTurns) {
+  GenerationRequest r = request(articles_, "and on Windows?", 50, /*sources=*/0);
+  const std::size_t alone = generator_->promptTokens(r).size();
+  r.history = {{"How do I reset my password on my Mac?", "How do I reset my password on my Mac?",
+                      "Open System Settings, then Users & Groups."}};
+  const std::size_t with_history = generator_->promptTokens(r).size();
+  EXPECT_GT(with_history, alone + 20);  // both turns are in the prompt
+}
+
+TEST_F(LlmGeneratorTest, RewritesAFollowUpWithTheModel) {
+  const std::vector<PriorTurn> history = {{"How do I reset my password?", "How do I reset my password?", "Open Settings."}};
+  const auto rewritten = generator_->rewriteFollowUp(history, "and on Windows?", std::chrono::seconds(60));
+  // stories260K writes a story, not a question: only the mechanics are checked (one line, bounded).
+  ASSERT_TRUE(rewritten.has_value());
+  EXPECT_EQ(rewritten->find('\n'), std::string::npos);
+  EXPECT_LE(rewritten->size(), 2 * std::string("and on Windows?").size() + 300);
+  // No time at all: the rules take over.
+  EXPECT_FALSE(generator_->rewriteFollowUp(history, "and on Windows?", std::chrono::milliseconds(0)).has_value());
+}
+
 TEST_F(LlmGeneratorTest, ConcurrentGreedyRequestsMatchSequentialOnes) {
   const std::vector<std::string> queries = {"printer offline", "vpn broken", "outlook password", "new laptop"};
   std::vector<std::string> sequential;

@@ -359,6 +359,18 @@ TEST_F(SqliteStoreTest, DuplicateMessageIdFailsAndRollsBackEverything) {
   EXPECT_EQ(raw.number("SELECT count(*) FROM answer_stats"), 2);
 }
 
+TEST_F(SqliteStoreTest, AppendExchangesCommitsAllOrNothing) {
+  store().appendExchanges({exchange("s1", "m1", kT0), exchange("s2", "m2", kT0), exchange("s1", "m3", kT0 + 1)}, {});
+  EXPECT_EQ(store().session("s1", kT0 + 2)->exchanges.size(), 2u);
+  EXPECT_EQ(store().session("s2", kT0 + 2)->exchanges.size(), 1u);
+  // One duplicate id fails the whole group: nothing of it is stored.
+  EXPECT_THROW(store().appendExchanges({exchange("s3", "m4", kT0 + 3), exchange("s3", "m1", kT0 + 3)}, {}), StoreError);
+  EXPECT_FALSE(store().session("s3", kT0 + 4));
+  EXPECT_EQ(store().stats(0).questions, 3);
+  store().appendExchanges({}, {});  // nothing to do
+  EXPECT_EQ(store().stats(0).questions, 3);
+}
+
 TEST_F(SqliteStoreTest, DeleteSessionRemovesConversationButKeepsStatistics) {
   store().appendExchange(exchange("s1", "m1", kT0, {source("kb-1")}), {});
   store().appendExchange(exchange("s2", "m2", kT0), {});
