@@ -124,31 +124,34 @@ void SupportService::purgeLoop() {
 void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::ChatService& service,
                             rag::ChatQuery query, std::string session_id,
                             std::shared_ptr<rag::AnswerObserver> observer) const {
+  if (session_id.empty()) {
+    // A new conversation has no history to read: nothing blocks before the answer, so it starts
+    // on the caller's thread (the answer itself goes wherever the ChatService sends it).
+    service.answerAsync(std::move(query), std::make_shared<StoringObserver>(writer_, options_.confident_score,
+                                                                             util::newUuid(), /*new_session=*/true,
+                                                                             /*requested=*/false, std::move(observer)));
+    return;
+  }
   pool_.post([this, keep_alive = std::move(keep_alive), &service, query = std::move(query),
               session_id = std::move(session_id), observer = std::move(observer)]() mutable {
-    const bool requested = !session_id.empty();
-    bool new_session = !requested;
-    if (!new_session) {
-      try {
-        const auto recent = store_->recentExchanges(session_id, options_.history_turns, nowMs());
-        if (recent.empty()) {
-          // Unknown or expired: a fresh id, so nobody can pick the id of a conversation.
-          new_session = true;
-        }
-        for (const auto& e : recent) query.history.push_back({e.query, e.standalone_query, e.response});
-      } catch (const store::StoreError& e) {
-        log::error("store.history_failed", {{"session_id", session_id}, {"error", e.what()}});
-        rag::ChatAnswer failed;
-        failed.query = query.text;
-        failed.conversation.store_failed = true;
-        observer->onComplete(std::move(failed));
-        return;
-      }
+    bool new_session = false;
+    try {
+      const auto recent = store_->recentExchanges(session_id, options_.history_turns, nowMs());
+      // Unknown or expired: a fresh id, so nobody can pick the id of a conversation.
+      new_session = recent.empty();
+      for (const auto& e : recent) query.history.push_back({e.query, e.standalone_query, e.response});
+    } catch (const store::StoreError& e) {
+      log::error("store.history_failed", {{"session_id", session_id}, {"error", e.what()}});
+      rag::ChatAnswer failed;
+      failed.query = query.text;
+      failed.conversation.store_failed = true;
+      observer->onComplete(std::move(failed));
+      return;
     }
     if (new_session) session_id = util::newUuid();
     service.answerAsync(std::move(query),
                         std::make_shared<StoringObserver>(writer_, options_.confident_score, std::move(session_id),
-                                                          new_session, requested, std::move(observer)));
+                                                          new_session, /*requested=*/true, std::move(observer)));
   });
 }
 
