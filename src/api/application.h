@@ -92,10 +92,10 @@ class Application final : public http::RequestHandler {
                          std::function<http::Response(unsigned version)> work) const;
   const support::SupportService& support() const;
 
-  // What serving needs once the KB is ready, published as one unit. Deferred answers refer to it
-  // without owning it (an owner on a service thread could end up destroying the service there):
-  // the service is declared last so that it goes first, finishing its answers while `writer`
-  // lives.
+  // What serving needs once the KB is ready, published as one unit. Observers of answers in flight
+  // never own it (the last owner on a service thread would destroy the service there, joining
+  // itself); they share only the writer. Work queued on the support threads may own it: those
+  // threads are not the service's. The service is declared last so that it goes first.
   struct Ready {
     std::shared_ptr<const ChatReplyWriter> writer;  // shared with answers in flight
     std::shared_ptr<const rag::ChatService> service;

@@ -100,6 +100,7 @@ void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer
   };
   optional("session_id", c.session_id);
   optional("message_id", c.message_id);
+  optional("query_rewrite", answer.rewritten_by);
   out += ",\"standalone_query\":";
   util::appendJsonString(out, answer.standalone_query.empty() ? answer.query : answer.standalone_query);
   out += ",\"sources\":[";

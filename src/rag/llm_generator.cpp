@@ -86,12 +86,11 @@ class RewriteObserver final : public llm::EngineObserver {
 
 // Earlier turns as the prompt shows them; answers are cut so a long history cannot crowd out
 // the sources (the whole tail still has to fit the context).
-std::string renderHistory(const std::vector<PriorTurn>& history) {
-  constexpr std::size_t kMaxAnswerChars = 400;
+std::string renderHistory(const std::vector<PriorTurn>& history, std::size_t max_answer_chars) {
   std::string out;
   for (const auto& turn : history) {
     out += "User: " + turn.question + "\n";
-    std::string answer = turn.answer.substr(0, kMaxAnswerChars);
+    std::string answer = turn.answer.substr(0, max_answer_chars);
     if (answer.size() < turn.answer.size()) answer += "...";
     out += "Assistant: " + answer + "\n";
   }
@@ -137,7 +136,7 @@ std::optional<llm::EngineRequest> LlmGenerator::buildJob(const GenerationRequest
                                                         std::string& error) const {
   llm::EngineRequest job;
   std::string tail;
-  if (!request.history.empty()) tail = "Earlier in this conversation:\n" + renderHistory(request.history) + "\n";
+  if (!request.history.empty()) tail = "Earlier in this conversation:\n" + renderHistory(request.history, 400) + "\n";
   tail += "Question: " + request.query + "\n";
   job.tail = engine_->tokenizeText(tail);
   const auto suffix = engine_->tokenizeTemplate(engine_->format().suffix);
@@ -186,14 +185,25 @@ std::optional<std::string> LlmGenerator::rewriteFollowUp(const std::vector<Prior
   // Rides on the shared prefix (its instructions are about answering, which does not hurt a
   // rewrite) with no source blocks, so it costs only the conversation's tokens.
   llm::EngineRequest job;
-  job.tail = engine_->tokenizeText("(none)\n\nRewrite the last user message as a standalone question. Reply with the "
-                                   "question only.\n\n" +
-                                   renderHistory(history) + "User: " + std::string(question) + "\n");
-  const auto suffix = engine_->tokenizeTemplate(engine_->format().suffix);
-  job.tail.insert(job.tail.end(), suffix.begin(), suffix.end());
   constexpr std::size_t kMaxRewriteTokens = 48;
-  if (engine_->prefixTokens() + job.tail.size() + kMaxRewriteTokens + 1 > engine_->contextPerSequence()) {
-    return std::nullopt;
+  const auto suffix = engine_->tokenizeTemplate(engine_->format().suffix);
+  // The earlier answers help to resolve "it" and "that", but the questions carry the topic: when
+  // the context is short, the answers are cut shorter, then left out.
+  for (const std::size_t answer_chars : {std::size_t{160}, std::size_t{60}, std::size_t{0}}) {
+    std::string turns;
+    for (const auto& turn : history) {
+      turns += "User: " + turn.question + "\n";
+      if (answer_chars > 0) turns += "Assistant: " + turn.answer.substr(0, answer_chars) + "\n";
+    }
+    job.tail = engine_->tokenizeText("(none)\n\nRewrite the last user message as a standalone question. Reply with "
+                                     "the question only.\n\n" +
+                                     turns + "User: " + std::string(question) + "\n");
+    job.tail.insert(job.tail.end(), suffix.begin(), suffix.end());
+    if (engine_->prefixTokens() + job.tail.size() + kMaxRewriteTokens + 1 <= engine_->contextPerSequence()) break;
+    if (answer_chars == 0) {
+      log::debug("llm.rewrite_skipped", {{"reason", "the conversation does not fit the context"}});
+      return std::nullopt;
+    }
   }
   job.max_tokens = kMaxRewriteTokens;
   job.sampling.temperature = 0;  // greedy: the same conversation always searches the same way
@@ -207,7 +217,7 @@ std::optional<std::string> LlmGenerator::rewriteFollowUp(const std::vector<Prior
     return std::nullopt;
   }
   const llm::EngineResult r = result.get();
-  log::debug("llm.rewrite", {{"tokens", r.tokens}, {"text", r.text}});
+  log::debug("llm.rewrite", {{"tokens", r.tokens}, {"text", r.text}, {"reason", static_cast<int>(r.reason)}});
   if (r.reason != llm::FinishReason::kStop && r.reason != llm::FinishReason::kLength) return std::nullopt;
   // The first non-empty line, without a "Question:" label or quotes the model may add.
   std::string_view text = r.text;

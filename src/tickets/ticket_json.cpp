@@ -10,51 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-// The wire names of the store's enums. store.h declares store::toString for these, but their
-// definitions (src/store/store.cpp) live on the branch with the SQLite store; these local copies
-// spell the same names and can give way to store::toString once both branches are merged.
-std::string_view statusName(store::TicketStatus status) {
-  switch (status) {
-    case store::TicketStatus::kOpen:
-      return "open";
-    case store::TicketStatus::kInProgress:
-      return "in_progress";
-    case store::TicketStatus::kResolved:
-      return "resolved";
-    case store::TicketStatus::kClosed:
-      return "closed";
-  }
-  return "open";
-}
-
-std::string_view priorityName(store::TicketPriority priority) {
-  switch (priority) {
-    case store::TicketPriority::kLow:
-      return "low";
-    case store::TicketPriority::kNormal:
-      return "normal";
-    case store::TicketPriority::kHigh:
-      return "high";
-    case store::TicketPriority::kUrgent:
-      return "urgent";
-  }
-  return "normal";
-}
-
-std::string_view deliveryStateName(store::DeliveryState state) {
-  switch (state) {
-    case store::DeliveryState::kNone:
-      return "none";
-    case store::DeliveryState::kPending:
-      return "pending";
-    case store::DeliveryState::kDelivered:
-      return "delivered";
-    case store::DeliveryState::kFailed:
-      return "failed";
-  }
-  return "none";
-}
-
 json textOrNull(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
@@ -74,7 +29,7 @@ json sourcesJson(const std::vector<store::CitedSource>& sources) {
 json deliveryJson(const store::Delivery& d) {
   const bool pending = d.state == store::DeliveryState::kPending;
   const bool delivered = d.state == store::DeliveryState::kDelivered;
-  return {{"state", deliveryStateName(d.state)},
+  return {{"state", store::toString(d.state)},
           {"attempts", d.attempts},
           {"last_error", textOrNull(d.last_error)},
           {"next_attempt_at",
@@ -101,8 +56,8 @@ json ticketJson(const store::Ticket& ticket) {
   }
   return {{"id", displayId(ticket.id)},
           {"number", ticket.id},
-          {"status", statusName(ticket.status)},
-          {"priority", priorityName(ticket.priority)},
+          {"status", store::toString(ticket.status)},
+          {"priority", store::toString(ticket.priority)},
           {"subject", ticket.subject},
           {"description", ticket.description},
           {"category", ticket.category},

@@ -55,6 +55,30 @@ TEST(LlmServer, AnswersWithTheModelAndReportsItInHealth) {
   EXPECT_EQ(chat_health["model"], "stories260K.gguf");
 }
 
+TEST(LlmServer, AFollowUpIsRewrittenByTheModelUnlessRulesAreAsked) {
+  for (const std::string mode : {"auto", "rules"}) {
+    // stories260K has 512 positions and a tiny vocabulary: a short support contact keeps the
+    // shared prompt small enough for the rewrite prompt to fit beside it.
+    ServerProcess server(llmEnv({{"QUERY_REWRITE", mode}, {"SUPPORT_CONTACT", "the service desk"}}));
+    auto client = server.client();
+    const auto first =
+        client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password on my Mac?","max_tokens":50})");
+    ASSERT_EQ(first.result_int(), 200) << first.body();
+    const std::string session = json::parse(first.body())["session_id"];
+    const auto res = client.postJson(
+        "/api/v1/chat/", json{{"query", "and on Windows?"}, {"session_id", session}, {"max_tokens", 50}}.dump());
+    ASSERT_EQ(res.result_int(), 200) << res.body();
+    const auto second = json::parse(res.body());
+    EXPECT_EQ(second["session_id"], session);
+    // stories260K's rewrite is a story, not a question: only who rewrote it is checked.
+    EXPECT_EQ(second["query_rewrite"], mode == "auto" ? "llm" : "rules") << mode;
+    EXPECT_FALSE(second["standalone_query"].get<std::string>().empty());
+    if (mode == "rules") {
+      EXPECT_EQ(second["standalone_query"], "How do I reset my password on Windows?");
+    }
+  }
+}
+
 TEST(LlmServer, SameGreedyAnswerConcurrentlyAndAlone) {
   ServerProcess server(llmEnv());
   const std::vector<std::string> queries = {"printer offline", "vpn will not connect", "outlook password prompt",

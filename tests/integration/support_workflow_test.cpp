@@ -68,6 +68,8 @@ TEST_F(SupportWorkflow, AFollowUpIsSearchedWithTheConversation) {
   EXPECT_NE(standalone.find("password"), std::string::npos) << standalone;
   EXPECT_NE(standalone.find("Windows"), std::string::npos) << standalone;
   EXPECT_EQ(standalone.find("MacBook"), std::string::npos) << standalone;
+  EXPECT_EQ(second["query_rewrite"], "rules");
+  EXPECT_TRUE(first["query_rewrite"].is_null());
   EXPECT_TRUE(second["answered"].get<bool>()) << second.dump();
 
   const auto transcript = get("/api/v1/sessions/" + session);
