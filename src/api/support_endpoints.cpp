@@ -6,6 +6,7 @@
 #include "api/support_json.h"
 #include "observability/log.h"
 #include "support/escalation.h"
+#include "util/time.h"
 
 namespace chatbot::api {
 
@@ -63,7 +64,7 @@ http::Response Application::getSession(const http::Request& request, http::Reque
   const std::string id = sessionIdParam(context);
   const auto& service = support();
   return offload(request, context, [&service, id](unsigned version) {
-    const auto session = service.store().session(id, support::nowMs());
+    const auto session = service.store().session(id, util::epochMsNow());
     if (!session) throw sessionNotFound(id);
     return jsonResponse(http::Status::ok, sessionJson(*session), version);
   });
@@ -94,7 +95,7 @@ http::Response Application::feedback(const http::Request& request, http::Request
   }
   const auto& service = support();
   return offload(request, context, [&service, feedback = std::move(feedback)](unsigned version) mutable {
-    feedback.created_ms = support::nowMs();
+    feedback.created_ms = util::epochMsNow();
     const auto outcome = service.store().recordFeedback(feedback);
     if (!outcome.known_message) {
       throw ApiError(http::Status::not_found, "message_not_found",

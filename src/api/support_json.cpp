@@ -1,7 +1,5 @@
 #include "api/support_json.h"
 
-#include <chrono>
-
 #include "util/time.h"
 
 namespace chatbot::api {
@@ -21,7 +19,7 @@ nlohmann::json rate(std::int64_t part, std::int64_t whole) {
 
 nlohmann::json isoTime(store::EpochMs ms) {
   if (ms == 0) return nullptr;
-  return util::isoTimestamp(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  return util::isoTimestampFromEpochMs(ms);
 }
 
 nlohmann::json sourcesJson(const std::vector<store::CitedSource>& sources) {

@@ -8,6 +8,7 @@
 #include "support/ticket_builder.h"
 #include "tickets/ticket_json.h"
 #include "util/ids.h"
+#include "util/time.h"
 
 namespace chatbot::api {
 
@@ -104,7 +105,7 @@ http::Response Application::createTicket(const http::Request& request, http::Req
   return offload(request, context, [this, &service, serving, notify, draft = std::move(draft)](unsigned version) {
     std::vector<store::Exchange> transcript;
     if (!draft.session_id.empty()) {
-      const auto session = service.store().session(draft.session_id, support::nowMs());
+      const auto session = service.store().session(draft.session_id, util::epochMsNow());
       if (!session) {
         throw ApiError(http::Status::not_found, "session_not_found",
                        "No conversation " + draft.session_id + ": it expired or was deleted. Describe the problem in "
@@ -120,7 +121,7 @@ http::Response Application::createTicket(const http::Request& request, http::Req
       }
     }
     const store::NewTicket ticket = support::buildTicket(draft, transcript, matches);
-    const auto created = service.store().createTicket(ticket, support::nowMs(), notify);
+    const auto created = service.store().createTicket(ticket, util::epochMsNow(), notify);
     if (created.created && notify && outbox_wake_) outbox_wake_();
     auto res = jsonResponse(created.created ? http::Status::created : http::Status::ok,
                             tickets::ticketJson(created.ticket), version);
@@ -195,7 +196,7 @@ http::Response Application::updateTicket(const http::Request& request, http::Req
   const bool notify = !config_.ticket_webhook_url.empty();
   const auto& service = support();
   return offload(request, context, [this, &service, id, status, notify](unsigned version) {
-    const auto ticket = service.store().updateTicketStatus(id, status, support::nowMs(), notify);
+    const auto ticket = service.store().updateTicketStatus(id, status, util::epochMsNow(), notify);
     if (!ticket) throw ticketNotFound(id);
     if (notify && outbox_wake_) outbox_wake_();  // nothing queued when the status did not change: a no-op
     return jsonResponse(http::Status::ok, tickets::ticketJson(*ticket), version);

@@ -84,12 +84,13 @@ class RewriteObserver final : public llm::EngineObserver {
   std::atomic<bool> abandoned{false};
 };
 
-// Earlier turns as the prompt shows them; answers are cut so a long history cannot crowd out
-// the sources (the whole tail still has to fit the context).
+// Earlier turns as a prompt shows them (questions only when max_answer_chars is 0); answers are
+// cut so a long history cannot crowd out the sources (the whole tail still has to fit the context).
 std::string renderHistory(const std::vector<PriorTurn>& history, std::size_t max_answer_chars) {
   std::string out;
   for (const auto& turn : history) {
     out += "User: " + turn.question + "\n";
+    if (max_answer_chars == 0) continue;
     std::string answer = turn.answer.substr(0, max_answer_chars);
     if (answer.size() < turn.answer.size()) answer += "...";
     out += "Assistant: " + answer + "\n";
@@ -190,14 +191,9 @@ std::optional<std::string> LlmGenerator::rewriteFollowUp(const std::vector<Prior
   // The earlier answers help to resolve "it" and "that", but the questions carry the topic: when
   // the context is short, the answers are cut shorter, then left out.
   for (const std::size_t answer_chars : {std::size_t{160}, std::size_t{60}, std::size_t{0}}) {
-    std::string turns;
-    for (const auto& turn : history) {
-      turns += "User: " + turn.question + "\n";
-      if (answer_chars > 0) turns += "Assistant: " + turn.answer.substr(0, answer_chars) + "\n";
-    }
     job.tail = engine_->tokenizeText("(none)\n\nRewrite the last user message as a standalone question. Reply with "
                                      "the question only.\n\n" +
-                                     turns + "User: " + std::string(question) + "\n");
+                                     renderHistory(history, answer_chars) + "User: " + std::string(question) + "\n");
     job.tail.insert(job.tail.end(), suffix.begin(), suffix.end());
     if (engine_->prefixTokens() + job.tail.size() + kMaxRewriteTokens + 1 <= engine_->contextPerSequence()) break;
     if (answer_chars == 0) {

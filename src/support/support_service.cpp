@@ -5,6 +5,7 @@
 #include "observability/log.h"
 #include "support/escalation.h"
 #include "util/ids.h"
+#include "util/time.h"
 
 namespace chatbot::support {
 
@@ -45,7 +46,7 @@ class StoringObserver final : public rag::AnswerObserver {
     store::Exchange exchange;
     exchange.message_id = util::newUuid();
     exchange.session_id = session_id_;
-    exchange.created_ms = nowMs();
+    exchange.created_ms = util::epochMsNow();
     exchange.query = answer.query;
     exchange.standalone_query = answer.standalone_query;
     exchange.response = answer.response;
@@ -73,11 +74,6 @@ class StoringObserver final : public rag::AnswerObserver {
 };
 
 }  // namespace
-
-store::EpochMs nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<store::CitedSource> citedSources(const rag::ChatAnswer& answer) {
   std::vector<store::CitedSource> out;
@@ -112,7 +108,7 @@ void SupportService::purgeLoop() {
   while (!purge_wake_.wait_for(lock, options_.purge_interval, [this] { return stopping_; })) {
     lock.unlock();
     try {
-      const std::size_t purged = store_->purgeExpiredSessions(nowMs());
+      const std::size_t purged = store_->purgeExpiredSessions(util::epochMsNow());
       if (purged > 0) log::info("sessions.expired", {{"deleted", purged}});
     } catch (const store::StoreError& e) {
       log::warn("sessions.purge_failed", {{"error", e.what()}});  // retried at the next interval
@@ -136,7 +132,7 @@ void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::C
               session_id = std::move(session_id), observer = std::move(observer)]() mutable {
     bool new_session = false;
     try {
-      const auto recent = store_->recentExchanges(session_id, options_.history_turns, nowMs());
+      const auto recent = store_->recentExchanges(session_id, options_.history_turns, util::epochMsNow());
       // Unknown or expired: a fresh id, so nobody can pick the id of a conversation.
       new_session = recent.empty();
       for (const auto& e : recent) query.history.push_back({e.query, e.standalone_query, e.response});

@@ -28,9 +28,6 @@ struct SupportOptions {
   std::chrono::milliseconds purge_interval{10 * 60 * 1000};  // how often expired sessions are deleted
 };
 
-// Milliseconds since the Unix epoch, now.
-store::EpochMs nowMs();
-
 class SupportService {
  public:
   SupportService(std::shared_ptr<store::Store> store, SupportOptions options);
