@@ -3,6 +3,7 @@
 //   build/bench/llm_bench --model M.gguf [--threads 2] [--tokens 128] [--repeats 3] [--streams 4]
 //                         [--only load,decode,concurrent,ttft,agreement,embed] [--agreement 12]
 //                         [--agreement-tokens 48] [--embed-model MINILM.gguf] [--dump-dir DIR]
+//                         [--embed-queries QUERIES.jsonl]
 //
 // Every number is printed as one line "result <key> <value>" (bench/llm_compare.sh reads them);
 // notes go to stderr. With --dump-dir, the exact requests are also written as llama-server request
@@ -28,7 +29,8 @@
 //    difference, and position-wise token agreement. On synthetic weights the text is noise, so
 //    this only shows how often the two attention layouts pick the same argmax; run it on a model
 //    with real weights (stories260K) to see a real model's sensitivity (see docs/BENCHMARKS.md).
-//  - embed: see embedBench() below.
+//  - embed: see embedBench() below; with --embed-queries, also every real user question embedded
+//    alone (embedQueriesBench()).
 #include <llama.h>
 
 #include <algorithm>
@@ -68,6 +70,7 @@ struct Args {
   std::filesystem::path embed_model;
   std::filesystem::path kb = std::filesystem::path(CHATBOT_SOURCE_DIR) / "data/kb";
   std::filesystem::path dump_dir;
+  std::filesystem::path embed_queries;  // JSON lines with a "query" field, or plain lines
   unsigned threads = 2;
   std::size_t tokens = 128;
   std::size_t repeats = 3;
@@ -176,8 +179,8 @@ struct Vocab {
     model.reset(llama_model_load_from_file(path.string().c_str(), p));
     if (!model) throw std::runtime_error("cannot read the vocab of " + path.string());
   }
-  std::vector<int> tokens(const std::string& text) const {
-    return llm::tokenize(llama_model_get_vocab(model.get()), text, false, false);
+  std::vector<int> tokens(const std::string& text, bool add_special = false) const {
+    return llm::tokenize(llama_model_get_vocab(model.get()), text, add_special, false);
   }
   llm::ModelHandle model;
 };
@@ -349,9 +352,54 @@ std::vector<std::string> embedSentences(const Args& a, std::size_t n) {
   return out;
 }
 
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5)];
+}
+
+// User questions, one per line: JSON objects with a "query" field (the eval sets' format) or text.
+std::vector<std::string> readQueries(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    const auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    out.push_back(parsed.is_object() && parsed.contains("query") ? parsed["query"].get<std::string>() : line);
+  }
+  return out;
+}
+
+#ifdef CHATBOT_HAVE_EMBEDDER
+// Each real user question embedded alone, as a chat request does: latency and token-count
+// percentiles, and the share embedded within the 5 ms target.
+void embedQueriesBench(const Args& a, const llm::LlamaEmbedder& embedder) {
+  const auto queries = readQueries(a.embed_queries);
+  const Vocab vocab(a.embed_model);
+  std::vector<double> latency;
+  std::vector<double> tokens;
+  for (const auto& q : queries) {
+    const std::vector<std::string> one = {q};
+    const auto t0 = Clock::now();
+    embedder.embed(one);
+    latency.push_back(ms(t0, Clock::now()));
+    tokens.push_back(static_cast<double>(vocab.tokens(q, true).size()));
+  }
+  const auto n = static_cast<double>(queries.size());
+  result("embed_queries", n);
+  result("embed_queries_tokens_p50", percentile(tokens, 0.5));
+  result("embed_queries_tokens_p90", percentile(tokens, 0.9));
+  result("embed_queries_ms_p50", percentile(latency, 0.5));
+  result("embed_queries_ms_p90", percentile(latency, 0.9));
+  std::size_t within = 0;
+  for (const double l : latency) within += l <= 5.0 ? 1 : 0;
+  result("embed_queries_share_within_5ms", n > 0 ? static_cast<double>(within) / n : 0);
+}
+#endif
+
 // The embedder's speed: p50 latency of one query, and sentences/s when one call embeds all the
-// sentences. LlamaEmbedder is developed on the `dense` branch; this compiles (and runs) once that
-// branch is merged, and reports embed_available 0 until then.
+// sentences. Builds without the embedder (CHATBOT_HAVE_EMBEDDER unset) report embed_available 0.
 void embedBench(const Args& a) {
   const auto sentences = embedSentences(a, 256);
   if (!a.dump_dir.empty()) {
@@ -380,7 +428,9 @@ void embedBench(const Args& a) {
   }
   result("embed_available", 1.0);
   result("embed_one_ms", median(single));
+  result("embed_one_tokens", static_cast<double>(Vocab(a.embed_model).tokens(one.front(), true).size()));
   result("embed_batch_per_s", median(rate));
+  if (!a.embed_queries.empty()) embedQueriesBench(a, embedder);
 #else
   result("embed_available", 0.0);
   std::fprintf(stderr, "llm_bench: no llm/llama_embedder.h on this branch; embedder numbers skipped\n");
@@ -391,7 +441,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: llm_bench --model M.gguf [--threads 2] [--tokens 128] [--repeats 3] [--streams 4]\n"
                "       [--source-tokens 450] [--agreement 12] [--agreement-tokens 48] [--kb DIR]\n"
-               "       [--only load,decode,concurrent,ttft,agreement,embed] [--embed-model M.gguf] [--dump-dir DIR]\n");
+               "       [--only load,decode,concurrent,ttft,agreement,embed] [--embed-model M.gguf] [--dump-dir DIR]\n"
+               "       [--embed-queries QUERIES.jsonl]\n");
   return 2;
 }
 
@@ -405,6 +456,7 @@ int main(int argc, char** argv) {
     const std::string v = argv[++i];
     if (arg == "--model") a.model = v;
     else if (arg == "--embed-model") a.embed_model = v;
+    else if (arg == "--embed-queries") a.embed_queries = v;
     else if (arg == "--kb") a.kb = v;
     else if (arg == "--dump-dir") a.dump_dir = v;
     else if (arg == "--threads") a.threads = static_cast<unsigned>(std::stoul(v));
