@@ -6,7 +6,8 @@ namespace chatbot::support {
 
 ExchangeWriter::ExchangeWriter(std::shared_ptr<store::Store> store, store::SessionPolicy policy, std::size_t max_batch)
     : store_(std::move(store)), policy_(policy), max_batch_(std::max<std::size_t>(1, max_batch)) {
-  thread_ = std::thread([this] { run(); });
+  completer_ = std::thread([this] { complete(); });
+  writer_ = std::thread([this] { run(); });
 }
 
 ExchangeWriter::~ExchangeWriter() {
@@ -15,58 +16,85 @@ ExchangeWriter::~ExchangeWriter() {
     stopping_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  writer_.join();  // commits what is queued, then tells the completer it is done
+  completer_.join();
 }
 
 void ExchangeWriter::append(store::Exchange exchange, Done done) {
   {
     const std::lock_guard lock(mutex_);
-    queue_.push_back({std::move(exchange), std::move(done)});
+    queue_.exchanges.push_back(std::move(exchange));
+    queue_.done.push_back(std::move(done));
   }
   wake_.notify_one();
 }
 
 void ExchangeWriter::run() {
-  std::vector<Item> batch;
   for (;;) {
+    Batch batch;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      wake_.wait(lock, [this] { return stopping_ || !queue_.exchanges.empty(); });
+      if (queue_.exchanges.empty()) {  // stopping, and everything queued is committed
+        writer_done_ = true;
+        committed_wake_.notify_one();
+        return;
+      }
+      if (queue_.exchanges.size() <= max_batch_) {
+        std::swap(batch, queue_);
+      } else {
+        const auto n = static_cast<std::ptrdiff_t>(max_batch_);
+        batch.exchanges.assign(std::make_move_iterator(queue_.exchanges.begin()),
+                               std::make_move_iterator(queue_.exchanges.begin() + n));
+        batch.done.assign(std::make_move_iterator(queue_.done.begin()),
+                          std::make_move_iterator(queue_.done.begin() + n));
+        queue_.exchanges.erase(queue_.exchanges.begin(), queue_.exchanges.begin() + n);
+        queue_.done.erase(queue_.done.begin(), queue_.done.begin() + n);
       }
     }
     commit(batch);
-    batch.clear();
+    {
+      const std::lock_guard lock(mutex_);
+      committed_.push_back(std::move(batch));
+    }
+    committed_wake_.notify_one();
   }
 }
 
-void ExchangeWriter::commit(std::vector<Item>& batch) {
-  std::vector<store::Exchange> exchanges;
-  exchanges.reserve(batch.size());
-  for (const auto& item : batch) exchanges.push_back(item.exchange);
+void ExchangeWriter::complete() {
+  for (;;) {
+    Batch batch;
+    {
+      std::unique_lock lock(mutex_);
+      committed_wake_.wait(lock, [this] { return writer_done_ || !committed_.empty(); });
+      if (committed_.empty()) return;  // the writer has stopped and every callback has run
+      batch = std::move(committed_.front());
+      committed_.pop_front();
+    }
+    for (std::size_t i = 0; i < batch.done.size(); ++i) batch.done[i](batch.stored[i]);
+  }
+}
+
+void ExchangeWriter::commit(Batch& batch) {
+  batch.stored.assign(batch.exchanges.size(), false);
   try {
-    store_->appendExchanges(exchanges, policy_);
-    for (auto& item : batch) item.done(true);
+    store_->appendExchanges(batch.exchanges, policy_);
+    batch.stored.assign(batch.exchanges.size(), true);
     return;
   } catch (const store::StoreError& e) {
-    if (batch.size() == 1) {
-      log::error("store.exchange_failed", {{"session_id", batch.front().exchange.session_id}, {"error", e.what()}});
-      batch.front().done(false);
+    if (batch.exchanges.size() == 1) {
+      log::error("store.exchange_failed", {{"session_id", batch.exchanges.front().session_id}, {"error", e.what()}});
       return;
     }
-    log::warn("store.batch_failed", {{"exchanges", batch.size()}, {"error", e.what()}});
+    log::warn("store.batch_failed", {{"exchanges", batch.exchanges.size()}, {"error", e.what()}});
   }
   // One bad exchange must not fail the others: commit them one by one.
-  for (auto& item : batch) {
+  for (std::size_t i = 0; i < batch.exchanges.size(); ++i) {
     try {
-      store_->appendExchange(item.exchange, policy_);
-      item.done(true);
+      store_->appendExchange(batch.exchanges[i], policy_);
+      batch.stored[i] = true;
     } catch (const store::StoreError& e) {
-      log::error("store.exchange_failed", {{"session_id", item.exchange.session_id}, {"error", e.what()}});
-      item.done(false);
+      log::error("store.exchange_failed", {{"session_id", batch.exchanges[i].session_id}, {"error", e.what()}});
     }
   }
 }

@@ -6,7 +6,9 @@
 // and with one request at a time there is no added wait.
 //
 // Thread-safety: append() may be called from any thread. `done` callbacks run on the writer's
-// thread, in order, after the commit (or its failure); they must be quick.
+// completion thread, in commit order, after the commit (or its failure): the replies they build
+// (JSON, access log) overlap the next transaction instead of delaying it, since under load the
+// one committing thread is what every answer waits for.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -31,21 +33,29 @@ class ExchangeWriter {
   void append(store::Exchange exchange, Done done);
 
  private:
-  struct Item {
-    store::Exchange exchange;
-    Done done;
+  // Exchanges and their callbacks side by side: the exchanges go to the store as they are.
+  struct Batch {
+    std::vector<store::Exchange> exchanges;
+    std::vector<Done> done;
+    std::vector<bool> stored;  // filled by commit()
   };
   void run();
-  void commit(std::vector<Item>& batch);
+  void commit(Batch& batch);
+  void complete();
 
   const std::shared_ptr<store::Store> store_;
   const store::SessionPolicy policy_;
   const std::size_t max_batch_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Item> queue_;  // guarded by mutex_
-  bool stopping_ = false;   // guarded by mutex_
-  std::thread thread_;      // last: started after the members above exist
+  std::condition_variable committed_wake_;
+  Batch queue_;                  // guarded by mutex_: appended, not yet committed
+  std::deque<Batch> committed_;  // guarded by mutex_: committed, callbacks not yet run
+  bool stopping_ = false;        // guarded by mutex_
+  bool writer_done_ = false;     // guarded by mutex_: nothing more will be committed
+  // Last: started after the members above exist. The completer outlives the writer.
+  std::thread completer_;
+  std::thread writer_;
 };
 
 }  // namespace chatbot::support
