@@ -44,7 +44,7 @@ class StoringObserver final : public rag::AnswerObserver {
     c.escalation_message = escalation.message;
 
     store::Exchange exchange;
-    exchange.message_id = util::newUuid();
+    exchange.message_id = util::newTimeOrderedUuid();
     exchange.session_id = session_id_;
     exchange.created_ms = util::epochMsNow();
     exchange.query = answer.query;
@@ -124,7 +124,7 @@ void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::C
     // A new conversation has no history to read: nothing blocks before the answer, so it starts
     // on the caller's thread (the answer itself goes wherever the ChatService sends it).
     service.answerAsync(std::move(query), std::make_shared<StoringObserver>(writer_, options_.confident_score,
-                                                                             util::newUuid(), /*new_session=*/true,
+                                                                             util::newTimeOrderedUuid(), /*new_session=*/true,
                                                                              /*requested=*/false, std::move(observer)));
     return;
   }
@@ -144,7 +144,7 @@ void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::C
       observer->onComplete(std::move(failed));
       return;
     }
-    if (new_session) session_id = util::newUuid();
+    if (new_session) session_id = util::newTimeOrderedUuid();
     service.answerAsync(std::move(query),
                         std::make_shared<StoringObserver>(writer_, options_.confident_score, std::move(session_id),
                                                           new_session, /*requested=*/true, std::move(observer)));

@@ -1,21 +1,19 @@
 #include "util/ids.h"
 
 #include <array>
-#include <random>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>  // arc4random_buf (glibc 2.36+): a per-thread ChaCha20 stream seeded by getrandom
 
 namespace chatbot::util {
 
-std::string newUuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::array<unsigned char, 16> bytes{};
-  const std::uint64_t hi = rng();
-  const std::uint64_t lo = rng();
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(hi >> (8 * i));
-    bytes[8 + i] = static_cast<unsigned char>(lo >> (8 * i));
-  }
-  bytes[6] = (bytes[6] & 0x0F) | 0x40;
-  bytes[8] = (bytes[8] & 0x3F) | 0x80;
+namespace {
+
+using UuidBytes = std::array<unsigned char, 16>;
+
+std::string format(UuidBytes bytes, unsigned version) {
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | (version << 4));
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // the RFC 9562 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
@@ -25,6 +23,24 @@ std::string newUuid() {
     out.push_back(kHex[bytes[i] & 0x0F]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string newUuid() {
+  UuidBytes bytes{};
+  arc4random_buf(bytes.data(), bytes.size());
+  return format(bytes, 4);
+}
+
+std::string newTimeOrderedUuid() {
+  UuidBytes bytes{};
+  arc4random_buf(bytes.data(), bytes.size());
+  const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+  for (int i = 0; i < 6; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  return format(bytes, 7);
 }
 
 bool isAcceptableRequestId(std::string_view id) noexcept {
