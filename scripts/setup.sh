@@ -18,6 +18,7 @@ apt_build=(
   libre2-dev libyaml-cpp-dev libssl-dev
   libcurl4-openssl-dev                 # `chatbot models pull`
   libsqlite3-dev                       # durable store
+  libjemalloc-dev                      # the serving binary's allocator (CHATBOT_JEMALLOC)
   libfaiss-dev libopenblas-dev         # dense retrieval (FAISS 1.7.3, static; BLAS via OpenBLAS)
   git                                  # unpacks the pinned llama.cpp source (scripts/llama_cpp.sh)
   nodejs npm                           # installs web assets (swagger-ui-dist)
