@@ -3,6 +3,8 @@
 #   bench/http_bench.sh [DURATION_S] [CONNECTIONS]
 # Starts its own server (access log off, so the numbers measure the server, not the terminal), runs
 # wrk against /health and the chat endpoint, prints wrk's summaries and stops the server.
+# Env: THREADS (server threads, 2), BENCH_PORT (18089), BENCH_PRELOAD (a library to LD_PRELOAD into
+# the server, e.g. another malloc, to compare allocators on one binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
