@@ -37,6 +37,23 @@ nlohmann::json generatorState(const rag::Generator& generator) {
   return out;
 }
 
+// How storing answers goes. Every chat answer is committed before it is sent, so a store that
+// refuses writes turns chat replies into 503s: degraded, with what to check.
+nlohmann::json databaseState(const support::WriterStatus& w) {
+  nlohmann::json out = {{"status", w.last_commit_failed ? "degraded" : "ok"},
+                        {"pending_writes", w.queued},
+                        {"stored", w.committed},
+                        {"failed", w.failed}};
+  if (w.last_failure_ms > 0) out["last_failure_at"] = util::isoTimestampFromEpochMs(w.last_failure_ms);
+  if (w.last_commit_failed) {
+    out["reason"] =
+        "The latest answer could not be stored, so chat requests answer 503 until the database accepts "
+        "writes again. Check the server log (store.exchange_failed), free disk space, the permissions of "
+        "DATABASE_PATH, and whether another program holds the database locked.";
+  }
+  return out;
+}
+
 }  // namespace
 
 http::Response Application::root(const http::Request& request, http::RequestContext&) const {
@@ -91,6 +108,7 @@ http::Response Application::health(const http::Request& request, http::RequestCo
   components["knowledge_base"] = kb;
   components["retriever"] = retriever;
   components["generator"] = generator;
+  if (support_) components["database"] = databaseState(support_->writerStatus());
 
   std::string overall = "ok";
   for (const auto& [name, c] : components.items()) {

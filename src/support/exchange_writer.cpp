@@ -1,6 +1,7 @@
 #include "support/exchange_writer.h"
 
 #include "observability/log.h"
+#include "util/time.h"
 
 namespace chatbot::support {
 
@@ -29,6 +30,13 @@ void ExchangeWriter::append(store::Exchange exchange, Done done) {
   wake_.notify_one();
 }
 
+WriterStatus ExchangeWriter::status() const {
+  const std::lock_guard lock(mutex_);
+  WriterStatus out = counters_;
+  out.queued = queue_.exchanges.size();
+  return out;
+}
+
 void ExchangeWriter::run() {
   for (;;) {
     Batch batch;
@@ -55,6 +63,11 @@ void ExchangeWriter::run() {
     commit(batch);
     {
       const std::lock_guard lock(mutex_);
+      for (const bool stored : batch.stored) {
+        ++(stored ? counters_.committed : counters_.failed);
+        counters_.last_commit_failed = !stored;
+        if (!stored) counters_.last_failure_ms = util::epochMsNow();
+      }
       committed_.push_back(std::move(batch));
     }
     committed_wake_.notify_one();

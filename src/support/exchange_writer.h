@@ -10,6 +10,7 @@
 // (JSON, access log) overlap the next transaction instead of delaying it, since under load the
 // one committing thread is what every answer waits for.
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -19,6 +20,15 @@
 #include "store/store.h"
 
 namespace chatbot::support {
+
+// What /health reports about storing answers.
+struct WriterStatus {
+  std::size_t queued = 0;          // appended, not yet committed
+  std::uint64_t committed = 0;     // exchanges stored since start
+  std::uint64_t failed = 0;        // exchanges that could not be stored since start
+  std::int64_t last_failure_ms = 0;  // Unix ms of the latest failed exchange; 0: none
+  bool last_commit_failed = false;   // the latest exchange to finish failed: the store refuses writes
+};
 
 class ExchangeWriter {
  public:
@@ -31,6 +41,7 @@ class ExchangeWriter {
   ExchangeWriter& operator=(const ExchangeWriter&) = delete;
 
   void append(store::Exchange exchange, Done done);
+  WriterStatus status() const;
 
  private:
   // Exchanges and their callbacks side by side: the exchanges go to the store as they are.
@@ -46,13 +57,14 @@ class ExchangeWriter {
   const std::shared_ptr<store::Store> store_;
   const store::SessionPolicy policy_;
   const std::size_t max_batch_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable committed_wake_;
   Batch queue_;                  // guarded by mutex_: appended, not yet committed
   std::deque<Batch> committed_;  // guarded by mutex_: committed, callbacks not yet run
   bool stopping_ = false;        // guarded by mutex_
   bool writer_done_ = false;     // guarded by mutex_: nothing more will be committed
+  WriterStatus counters_;        // guarded by mutex_ (queued is computed by status())
   // Last: started after the members above exist. The completer outlives the writer.
   std::thread completer_;
   std::thread writer_;

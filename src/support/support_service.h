@@ -40,6 +40,9 @@ class SupportService {
   const std::shared_ptr<store::Store>& sharedStore() const noexcept { return store_; }
   const SupportOptions& options() const noexcept { return options_; }
 
+  // How storing answers goes (for /health). Thread-safe.
+  WriterStatus writerStatus() const { return writer_.status(); }
+
   // Runs `job` on one of the service's threads.
   void post(std::function<void()> job) const { pool_.post(std::move(job)); }
 

@@ -1,6 +1,7 @@
 // Reliability of the store over HTTP: a server killed with SIGKILL in the middle of a burst of
 // writes loses nothing it acknowledged and its database opens cleanly; many parallel writers
-// produce no errors, no lost and no duplicated rows.
+// produce no errors, no lost and no duplicated rows; a database locked by another program refuses
+// answers (503) and shows in /health until it is free again.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -183,6 +184,49 @@ TEST(Durability, ParallelWritersLoseAndDuplicateNothing) {
   EXPECT_EQ(stats["feedback"]["helpful"], kWriters * kEach);
   EXPECT_EQ(stats["questions"], kWriters * kEach);
   EXPECT_EQ(stats["tickets"]["total"], kWriters * kEach);
+}
+
+// Another program holding the database's write lock past the busy timeout (a backup tool, say):
+// chat answers cannot be stored, so they are refused with 503 rather than sent unstored; /health
+// says why; both recover once the lock is gone.
+TEST(Durability, ALockedDatabaseRefusesAnswersSaysWhyAndRecovers) {
+  TempDir dir;
+  const fs::path db = dir.path / "chatbot.sqlite3";
+  ServerProcess server({{"DATABASE_PATH", db.string()}});
+  HttpClient client(server.port());
+  const auto health = [&] { return json::parse(client.get("/health").body()); };
+  const std::string question = R"({"query":"How do I reset my password?"})";
+
+  ASSERT_EQ(client.postJson("/api/v1/chat/", question).result_int(), 200);
+  auto before = health();
+  EXPECT_EQ(before["components"]["database"]["status"], "ok") << before.dump();
+  EXPECT_EQ(before["components"]["database"]["stored"], 1);
+
+  sqlite3* locker = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &locker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(locker, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto refused = client.postJson("/api/v1/chat/", question);  // waits out the busy timeout
+  EXPECT_EQ(refused.result_int(), 503) << refused.body();
+  EXPECT_EQ(json::parse(refused.body())["error"], "storage_unavailable");
+  EXPECT_FALSE(refused[boost::beast::http::field::retry_after].empty());
+  const auto locked = health();
+  EXPECT_EQ(locked["status"], "degraded") << locked.dump();
+  const auto& database = locked["components"]["database"];
+  EXPECT_EQ(database["status"], "degraded");
+  EXPECT_EQ(database["failed"], 1);
+  EXPECT_TRUE(database["last_failure_at"].is_string());
+  EXPECT_NE(database["reason"].get<std::string>().find("locked"), std::string::npos);
+  // Reading is not blocked by another program's write lock (WAL).
+  EXPECT_EQ(client.get("/api/v1/stats").result_int(), 200);
+
+  sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(locker);
+  EXPECT_EQ(client.postJson("/api/v1/chat/", question).result_int(), 200);
+  const auto after = health();
+  EXPECT_EQ(after["components"]["database"]["status"], "ok") << after.dump();
+  EXPECT_EQ(after["components"]["database"]["stored"], 2);
+  EXPECT_FALSE(after["components"]["database"].contains("reason"));
+  EXPECT_EQ(after["status"], "ok");
 }
 
 }  // namespace
