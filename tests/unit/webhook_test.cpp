@@ -60,6 +60,9 @@ class FlakyStore final : public store::Store {
 
   // dueEvents() throws StoreError this many times before working.
   std::atomic<int> fail_due_events{0};
+  // ticket() does not find this id, as a store whose ticket row is gone while its events remain
+  // (SQLite's foreign keys forbid that; another Store implementation might not).
+  std::atomic<std::int64_t> missing_ticket{0};
 
   void appendExchange(const store::Exchange& e, const store::SessionPolicy& p) override {
     real_->appendExchange(e, p);
@@ -80,7 +83,10 @@ class FlakyStore final : public store::Store {
   store::CreatedTicket createTicket(const store::NewTicket& t, store::EpochMs now, bool notify) override {
     return real_->createTicket(t, now, notify);
   }
-  std::optional<store::Ticket> ticket(std::int64_t id) override { return real_->ticket(id); }
+  std::optional<store::Ticket> ticket(std::int64_t id) override {
+    if (id == missing_ticket) return std::nullopt;
+    return real_->ticket(id);
+  }
   store::TicketPage listTickets(const store::TicketListQuery& q) override { return real_->listTickets(q); }
   std::optional<store::Ticket> updateTicketStatus(std::int64_t id, store::TicketStatus status, store::EpochMs now,
                                                   bool notify) override {
@@ -683,6 +689,23 @@ TEST(OutboxWorker, StoreErrorsDoNotKillTheThread) {
   ASSERT_TRUE(eventually([&] { return f.delivery(id).state == store::DeliveryState::kDelivered; }));
   EXPECT_EQ(f.store->fail_due_events.load(), 0);
   EXPECT_EQ(f.delivery(id).attempts, 1);
+}
+
+TEST(OutboxWorker, AnEventWhoseTicketIsMissingIsGivenUpAtOnce) {
+  WebhookReceiver receiver;
+  WorkerFixture f;
+  const std::int64_t id = f.createTicket();
+  f.store->missing_ticket = id;
+  {
+    tickets::OutboxWorker worker(f.store, f.client(receiver.url()), fastOptions());
+    ASSERT_TRUE(eventually([&] { return !f.store->nextDueTime().has_value(); }));
+  }
+  EXPECT_EQ(receiver.count(), 0u);  // nothing could be sent for it
+  f.store->missing_ticket = 0;
+  const store::Delivery d = f.delivery(id);
+  EXPECT_EQ(d.state, store::DeliveryState::kFailed);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_error, "ticket IT-" + std::to_string(id) + " does not exist");
 }
 
 TEST(OutboxWorker, ANewWorkerResumesPendingEvents) {
