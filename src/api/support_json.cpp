@@ -1,5 +1,6 @@
 #include "api/support_json.h"
 
+#include "tickets/ticket_json.h"
 #include "util/time.h"
 
 namespace chatbot::api {
@@ -22,20 +23,6 @@ nlohmann::json isoTime(store::EpochMs ms) {
   return util::isoTimestampFromEpochMs(ms);
 }
 
-nlohmann::json sourcesJson(const std::vector<store::CitedSource>& sources) {
-  nlohmann::json out = nlohmann::json::array();
-  std::size_t n = 1;
-  for (const auto& s : sources) {
-    out.push_back({{"n", n++},
-                   {"article_id", s.article_id},
-                   {"subject", s.subject},
-                   {"category", nullIfEmpty(s.category)},
-                   {"url", nullIfEmpty(s.url)},
-                   {"score", s.score}});
-  }
-  return out;
-}
-
 nlohmann::json sessionJson(const store::Session& session) {
   nlohmann::json messages = nlohmann::json::array();
   for (const auto& e : session.exchanges) {
@@ -46,7 +33,7 @@ nlohmann::json sessionJson(const store::Session& session) {
                         {"response", e.response},
                         {"answered", e.answered},
                         {"generator", e.generator},
-                        {"sources", sourcesJson(e.sources)},
+                        {"sources", tickets::citedSourcesJson(e.sources, /*numbered=*/true)},
                         {"escalation_reason", nullIfEmpty(e.escalation_reason)}});
   }
   return {{"session_id", session.id},

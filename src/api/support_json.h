@@ -10,7 +10,6 @@ namespace chatbot::api {
 
 // ISO-8601 UTC with microseconds, like every timestamp of the API; null for 0.
 nlohmann::json isoTime(store::EpochMs ms);
-nlohmann::json sourcesJson(const std::vector<store::CitedSource>& sources);
 nlohmann::json sessionJson(const store::Session& session);
 nlohmann::json escalationJson(const support::Escalation& escalation);
 nlohmann::json statsJson(const store::Stats& stats);

@@ -14,18 +14,6 @@ json textOrNull(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
-json sourcesJson(const std::vector<store::CitedSource>& sources) {
-  json out = json::array();
-  for (const auto& s : sources) {
-    out.push_back({{"article_id", s.article_id},
-                   {"subject", s.subject},
-                   {"category", s.category},
-                   {"url", s.url},
-                   {"score", s.score}});
-  }
-  return out;
-}
-
 json deliveryJson(const store::Delivery& d) {
   const bool pending = d.state == store::DeliveryState::kPending;
   const bool delivered = d.state == store::DeliveryState::kDelivered;
@@ -44,6 +32,22 @@ std::string displayId(std::int64_t id) {
   return "IT-" + std::to_string(id);
 }
 
+json citedSourcesJson(const std::vector<store::CitedSource>& sources, bool numbered) {
+  json out = json::array();
+  std::size_t n = 0;
+  for (const auto& s : sources) {
+    json item = json::object();
+    if (numbered) item["n"] = ++n;
+    item["article_id"] = s.article_id;
+    item["subject"] = s.subject;
+    item["category"] = textOrNull(s.category);
+    item["url"] = textOrNull(s.url);
+    item["score"] = s.score;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 json ticketJson(const store::Ticket& ticket) {
   json transcript = json::array();
   for (const auto& e : ticket.transcript) {
@@ -52,7 +56,7 @@ json ticketJson(const store::Ticket& ticket) {
                           {"query", e.query},
                           {"response", e.response},
                           {"answered", e.answered},
-                          {"sources", sourcesJson(e.sources)}});
+                          {"sources", citedSourcesJson(e.sources, /*numbered=*/true)}});
   }
   return {{"id", displayId(ticket.id)},
           {"number", ticket.id},
@@ -66,7 +70,7 @@ json ticketJson(const store::Ticket& ticket) {
           {"created_at", util::isoTimestampFromEpochMs(ticket.created_ms)},
           {"updated_at", util::isoTimestampFromEpochMs(ticket.updated_ms)},
           {"transcript", std::move(transcript)},
-          {"articles_tried", sourcesJson(ticket.articles_tried)},
+          {"articles_tried", citedSourcesJson(ticket.articles_tried, /*numbered=*/false)},
           {"delivery", deliveryJson(ticket.delivery)}};
 }
 

@@ -11,12 +11,18 @@ namespace chatbot::tickets {
 // "IT-<id>", the id users see.
 std::string displayId(std::int64_t id);
 
+// Cited articles as every JSON reply shows them (chat transcripts, tickets, webhook payloads):
+// [{"n" (only when `numbered`: the [n] the answer cites it by, from 1), "article_id", "subject",
+//   "category" (null when empty), "url" (null when empty), "score"}].
+nlohmann::json citedSourcesJson(const std::vector<store::CitedSource>& sources, bool numbered);
+
 // {"id": "IT-7", "number": 7, "status", "priority", "subject", "description", "category",
 //  "contact", "session_id" (null when empty), "created_at", "updated_at" (ISO-8601 UTC, µs),
 //  "transcript": [{"message_id", "created_at", "query", "response", "answered", "sources"}],
 //  "articles_tried": [source...], "delivery": {"state", "attempts", "last_error" (null when empty),
 //  "next_attempt_at" (null unless pending), "delivered_at" (null unless delivered)}}
-// where a source is {"article_id", "subject", "category", "url", "score"}.
+// where sources are citedSourcesJson(): numbered in the transcript (each answer cites them by
+// number), not in articles_tried (gathered from several answers).
 nlohmann::json ticketJson(const store::Ticket& ticket);
 
 // The body POSTed to TICKET_WEBHOOK_URL for one outbox event:

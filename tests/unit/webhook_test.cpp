@@ -233,12 +233,15 @@ TEST(WebhookJson, TicketShape) {
   EXPECT_EQ(e["query"], "my vpn keeps dropping");
   EXPECT_EQ(e["response"], "Try reconnecting with the new profile [1].");
   EXPECT_EQ(e["answered"], true);
+  // The shape chat transcripts use too: numbered where an answer cites them by number.
   const json source = {{"article_id", "vpn-101"},
                        {"subject", "VPN basics"},
                        {"category", "network"},
                        {"url", "https://kb/vpn-101"},
                        {"score", 0.75}};
-  EXPECT_EQ(e["sources"], json::array({source}));
+  json numbered = source;
+  numbered["n"] = 1;
+  EXPECT_EQ(e["sources"], json::array({numbered}));
   EXPECT_EQ(j["articles_tried"], json::array({source}));
   EXPECT_EQ(j["delivery"], json({{"state", "pending"},
                                  {"attempts", 2},
@@ -261,6 +264,10 @@ TEST(WebhookJson, NullsForEmptyFieldsAndDeliveredState) {
   EXPECT_EQ(j["transcript"], json::array());
   EXPECT_EQ(j["articles_tried"], json::array());
   EXPECT_EQ(j["delivery"]["state"], "delivered");
+  t.articles_tried = {{"kb-1", "Printing", "", "", 0.5}};
+  EXPECT_EQ(tickets::ticketJson(t)["articles_tried"][0],
+            json({{"article_id", "kb-1"}, {"subject", "Printing"}, {"category", nullptr}, {"url", nullptr},
+                  {"score", 0.5}}));
   EXPECT_TRUE(j["delivery"]["last_error"].is_null());
   EXPECT_TRUE(j["delivery"]["next_attempt_at"].is_null());
   EXPECT_EQ(j["delivery"]["delivered_at"], "2023-11-14T22:13:20.000000Z");
