@@ -5,7 +5,8 @@
 
 namespace chatbot::support {
 
-ExchangeWriter::ExchangeWriter(std::shared_ptr<store::Store> store, store::SessionPolicy policy, std::size_t max_batch)
+ExchangeWriter::ExchangeWriter(std::shared_ptr<store::Store> store, store::SessionPolicy policy,
+                               std::size_t max_batch)
     : store_(std::move(store)), policy_(policy), max_batch_(std::max<std::size_t>(1, max_batch)) {
   completer_ = std::thread([this] { complete(); });
   writer_ = std::thread([this] { run(); });
@@ -96,7 +97,8 @@ void ExchangeWriter::commit(Batch& batch) {
     return;
   } catch (const store::StoreError& e) {
     if (batch.exchanges.size() == 1) {
-      log::error("store.exchange_failed", {{"session_id", batch.exchanges.front().session_id}, {"error", e.what()}});
+      log::error("store.exchange_failed",
+                 {{"session_id", batch.exchanges.front().session_id}, {"error", e.what()}});
       return;
     }
     log::warn("store.batch_failed", {{"exchanges", batch.exchanges.size()}, {"error", e.what()}});
@@ -107,7 +109,8 @@ void ExchangeWriter::commit(Batch& batch) {
       store_->appendExchange(batch.exchanges[i], policy_);
       batch.stored[i] = true;
     } catch (const store::StoreError& e) {
-      log::error("store.exchange_failed", {{"session_id", batch.exchanges[i].session_id}, {"error", e.what()}});
+      log::error("store.exchange_failed",
+                 {{"session_id", batch.exchanges[i].session_id}, {"error", e.what()}});
     }
   }
 }

@@ -23,18 +23,20 @@ namespace chatbot::support {
 
 // What /health reports about storing answers.
 struct WriterStatus {
-  std::size_t queued = 0;          // appended, not yet committed
-  std::uint64_t committed = 0;     // exchanges stored since start
-  std::uint64_t failed = 0;        // exchanges that could not be stored since start
+  std::size_t queued = 0;            // appended, not yet committed
+  std::uint64_t committed = 0;       // exchanges stored since start
+  std::uint64_t failed = 0;          // exchanges that could not be stored since start
   std::int64_t last_failure_ms = 0;  // Unix ms of the latest failed exchange; 0: none
-  bool last_commit_failed = false;   // the latest exchange to finish failed: the store refuses writes
+  bool last_commit_failed =
+      false;  // the latest exchange to finish failed: the store refuses writes
 };
 
 class ExchangeWriter {
  public:
   using Done = std::function<void(bool stored)>;
 
-  ExchangeWriter(std::shared_ptr<store::Store> store, store::SessionPolicy policy, std::size_t max_batch = 256);
+  ExchangeWriter(std::shared_ptr<store::Store> store, store::SessionPolicy policy,
+                 std::size_t max_batch = 256);
   // Commits what is queued, then joins.
   ~ExchangeWriter();
   ExchangeWriter(const ExchangeWriter&) = delete;

@@ -1,6 +1,8 @@
 // support::ExchangeWriter (group commit of chat exchanges) over a real SqliteStore: every append is
 // committed and acknowledged exactly once, a bad exchange fails alone, callbacks come in commit
 // order after their commit, and destruction drains what is queued.
+#include "support/exchange_writer.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,7 +16,6 @@
 #include <vector>
 
 #include "store/sqlite_store.h"
-#include "support/exchange_writer.h"
 
 namespace chatbot::support {
 namespace {
@@ -39,8 +40,9 @@ store::Exchange exchange(const std::string& session, const std::string& message)
 class ExchangeWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("chatbot-writer-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("chatbot-writer-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     store_ = std::make_shared<store::SqliteStore>(dir_ / "store.db");
   }
@@ -81,14 +83,17 @@ TEST_F(ExchangeWriterTest, ManyWritersAreAllCommittedAndAcknowledgedOnce) {
   }  // the destructor commits what is still queued and runs its callbacks
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(acknowledged.size(), static_cast<std::size_t>(kThreads * kEach));
-  EXPECT_EQ(std::set<std::string>(acknowledged.begin(), acknowledged.end()).size(), acknowledged.size());
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(storedIn("s-" + std::to_string(t)), static_cast<std::size_t>(kEach));
+  EXPECT_EQ(std::set<std::string>(acknowledged.begin(), acknowledged.end()).size(),
+            acknowledged.size());
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(storedIn("s-" + std::to_string(t)), static_cast<std::size_t>(kEach));
 }
 
 TEST_F(ExchangeWriterTest, ACallbackRunsAfterItsExchangeIsReadable) {
   std::promise<bool> visible;
   ExchangeWriter writer(store_, {});
-  writer.append(exchange("s1", "m1"), [&](bool stored) { visible.set_value(stored && storedIn("s1") == 1); });
+  writer.append(exchange("s1", "m1"),
+                [&](bool stored) { visible.set_value(stored && storedIn("s1") == 1); });
   EXPECT_TRUE(visible.get_future().get());
 }
 
@@ -97,7 +102,9 @@ TEST_F(ExchangeWriterTest, ABadExchangeFailsAloneAndCallbacksKeepOrder) {
   {
     ExchangeWriter writer(store_, {});
     const auto record = [&](std::string label) {
-      return [&outcomes, label = std::move(label)](bool stored) { outcomes.emplace_back(label, stored); };
+      return [&outcomes, label = std::move(label)](bool stored) {
+        outcomes.emplace_back(label, stored);
+      };
     };
     // Appended back to back, these usually share a transaction; the duplicate message id must then
     // fail only itself. Either way the outcome is the same.
