@@ -263,23 +263,29 @@ void SqliteStore::appendExchangeIn(Connection& db, const Exchange& exchange,
     }
     // A duplicate message_id fails here (or on answer_stats, once its exchange is gone) and the
     // whole append rolls back.
-    db.query(
+    std::int64_t seq = 0;
+    {
+      auto insert = db.query(
           "INSERT INTO exchanges (message_id, session_id, seq, created_ms, query, "
           "standalone_query, "
           "response, sources, answered, generator, escalation_reason) VALUES (?1, ?2, "
           "(SELECT COALESCE(MAX(seq), 0) + 1 FROM exchanges WHERE session_id = ?2), "
-          "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-        .bindText(1, exchange.message_id)
-        .bindText(2, exchange.session_id)
-        .bindInt(3, exchange.created_ms)
-        .bindText(4, exchange.query)
-        .bindText(5, exchange.standalone_query)
-        .bindText(6, exchange.response)
-        .bindText(7, sourcesToJson(exchange.sources))
-        .bindInt(8, exchange.answered ? 1 : 0)
-        .bindText(9, exchange.generator)
-        .bindText(10, exchange.escalation_reason)
-        .run();
+          "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING seq");
+      insert.bindText(1, exchange.message_id)
+          .bindText(2, exchange.session_id)
+          .bindInt(3, exchange.created_ms)
+          .bindText(4, exchange.query)
+          .bindText(5, exchange.standalone_query)
+          .bindText(6, exchange.response)
+          .bindText(7, sourcesToJson(exchange.sources))
+          .bindInt(8, exchange.answered ? 1 : 0)
+          .bindText(9, exchange.generator)
+          .bindText(10, exchange.escalation_reason);
+      if (!insert.step()) throw StoreError("storing an exchange returned no sequence number");
+      seq = insert.integer(0);
+      while (insert.step()) {
+      }
+    }
     {
       auto insert = db.query(
           "INSERT INTO answer_stats (message_id, created_ms, answered, escalated, top_article_id, "
@@ -296,13 +302,16 @@ void SqliteStore::appendExchangeIn(Connection& db, const Exchange& exchange,
       }
       insert.run();
     }
-    // Everything at or below the (max+1)-th newest seq goes; without that many, nothing does.
-    db.query(
-          "DELETE FROM exchanges WHERE session_id = ?1 AND seq <= COALESCE((SELECT seq FROM "
-          "exchanges WHERE session_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2), 0)")
-        .bindText(1, exchange.session_id)
-        .bindInt(2, saturatedInt64(policy.max_exchanges))
-        .run();
+    // Keeps the newest max_exchanges. Sequence numbers grow by one per exchange and only the
+    // oldest are ever removed (a whole session goes at once), so those are seq - max and below;
+    // a session that has not grown past the limit (almost every append) needs no statement.
+    const std::int64_t keep = saturatedInt64(policy.max_exchanges);
+    if (seq > keep) {
+      db.query("DELETE FROM exchanges WHERE session_id = ?1 AND seq <= ?2")
+          .bindText(1, exchange.session_id)
+          .bindInt(2, seq - keep)
+          .run();
+    }
   }
 }
 
