@@ -27,8 +27,8 @@ struct WriterStatus {
   std::uint64_t committed = 0;       // exchanges stored since start
   std::uint64_t failed = 0;          // exchanges that could not be stored since start
   std::int64_t last_failure_ms = 0;  // Unix ms of the latest failed exchange; 0: none
-  bool last_commit_failed =
-      false;  // the latest exchange to finish failed: the store refuses writes
+  // The latest exchange to finish could not be stored: the store refuses writes right now.
+  bool last_commit_failed = false;
 };
 
 class ExchangeWriter {
