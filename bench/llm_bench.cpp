@@ -374,9 +374,8 @@ std::vector<std::string> readQueries(const std::filesystem::path& path) {
 #ifdef CHATBOT_HAVE_EMBEDDER
 // Each real user question embedded alone, as a chat request does: latency and token-count
 // percentiles, and the share embedded within the 5 ms target.
-void embedQueriesBench(const Args& a, const llm::LlamaEmbedder& embedder) {
+void embedQueriesBench(const Args& a, const llm::LlamaEmbedder& embedder, const Vocab& vocab) {
   const auto queries = readQueries(a.embed_queries);
-  const Vocab vocab(a.embed_model);
   std::vector<double> latency;
   std::vector<double> tokens;
   for (const auto& q : queries) {
@@ -428,9 +427,10 @@ void embedBench(const Args& a) {
   }
   result("embed_available", 1.0);
   result("embed_one_ms", median(single));
-  result("embed_one_tokens", static_cast<double>(Vocab(a.embed_model).tokens(one.front(), true).size()));
+  const Vocab vocab(a.embed_model);
+  result("embed_one_tokens", static_cast<double>(vocab.tokens(one.front(), true).size()));
   result("embed_batch_per_s", median(rate));
-  if (!a.embed_queries.empty()) embedQueriesBench(a, embedder);
+  if (!a.embed_queries.empty()) embedQueriesBench(a, embedder, vocab);
 #else
   result("embed_available", 0.0);
   std::fprintf(stderr, "llm_bench: no llm/llama_embedder.h on this branch; embedder numbers skipped\n");

@@ -281,10 +281,9 @@ void SqliteStore::appendExchangeIn(Connection& db, const Exchange& exchange,
           .bindInt(8, exchange.answered ? 1 : 0)
           .bindText(9, exchange.generator)
           .bindText(10, exchange.escalation_reason);
+      // SQLite makes the whole change during the first step; the row it returns is the only one.
       if (!insert.step()) throw StoreError("storing an exchange returned no sequence number");
       seq = insert.integer(0);
-      while (insert.step()) {
-      }
     }
     {
       auto insert = db.query(
