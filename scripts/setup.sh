@@ -20,6 +20,7 @@ apt_build=(
   libsqlite3-dev                       # durable store
   libjemalloc-dev                      # the serving binary's allocator (CHATBOT_JEMALLOC)
   libfaiss-dev libopenblas-dev         # dense retrieval (FAISS 1.7.3, static; BLAS via OpenBLAS)
+  ccache                               # cheap rebuilds (CMake uses it when present)
   git                                  # unpacks the pinned llama.cpp source (scripts/llama_cpp.sh)
   nodejs npm                           # installs web assets (swagger-ui-dist)
 )
