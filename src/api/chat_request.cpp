@@ -12,9 +12,10 @@ namespace chatbot::api {
 void requireJsonContentType(std::string_view content_type) {
   const std::string media = util::asciiLower(util::trim(content_type.substr(0, content_type.find(';'))));
   if (media != "application/json") {
-    throw ApiError(http::Status::unsupported_media_type, "unsupported_media_type",
-                   content_type.empty() ? "Send the request body as JSON with 'Content-Type: application/json'."
-                                        : "Content-Type must be application/json.");
+    throw ApiError({ErrorKind::kUnsupportedMediaType, "unsupported_media_type",
+                    content_type.empty()
+                        ? "Send the request body as JSON with 'Content-Type: application/json'."
+                        : "Content-Type must be application/json."});
   }
 }
 

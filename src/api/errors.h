@@ -1,43 +1,46 @@
 #pragma once
-// Errors that reach clients. Handlers throw ApiError; the Application turns it (and anything
-// unexpected, as a generic 500) into {"error", "detail", "timestamp", "request_id"}.
+// Errors as clients see them. A failure is a chatbot::Error (util/error.h); this file is the one
+// place that maps its kind to an HTTP status, and formats it as {"error", "detail", "timestamp",
+// "request_id"} (plus Retry-After when trying again makes sense).
+//
+// Inside the API layer, request parsing helpers (json_body, chat_request) reject a request by
+// throwing ApiError, which carries the Error to the pipeline's error mapping; it never leaves the
+// API layer. Services return Result<T> instead.
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
 #include <string>
 
 #include "http/types.h"
+#include "util/error.h"
 
 namespace chatbot::api {
 
+// The HTTP status of each kind of failure.
+http::Status httpStatus(ErrorKind kind);
+
 class ApiError : public std::runtime_error {
  public:
-  // `retry_after_seconds` > 0 adds a Retry-After header (503: when trying again makes sense).
-  ApiError(http::Status status, std::string code, std::string detail, unsigned retry_after_seconds = 0)
-      : std::runtime_error(detail), status_(status), code_(std::move(code)), retry_after_(retry_after_seconds) {}
-  http::Status status() const noexcept { return status_; }
-  const std::string& code() const noexcept { return code_; }
-  unsigned retryAfterSeconds() const noexcept { return retry_after_; }
+  explicit ApiError(Error error) : std::runtime_error(error.detail), error_(std::move(error)) {}
+  const Error& error() const noexcept { return error_; }
+  http::Status status() const noexcept { return httpStatus(error_.kind); }
+  const std::string& code() const noexcept { return error_.code; }
+  unsigned retryAfterSeconds() const noexcept { return error_.retry_after_seconds; }
 
  private:
-  http::Status status_;
-  std::string code_;  // short machine-readable name, e.g. "validation_error"
-  unsigned retry_after_;
+  Error error_;
 };
 
-// The 503 for an answer the generator had no room for (its queue was full).
-ApiError overloadedError();
-
 // The error object {"error", "detail", "timestamp", "request_id"}.
-nlohmann::json errorBody(const std::string& code, const std::string& detail, const std::string& request_id);
+nlohmann::json errorBody(const std::string& code, const std::string& detail,
+                         const std::string& request_id);
 
-// Builds the JSON error reply (without CORS/security headers; the Application adds those).
-http::Response errorResponse(http::Status status, const std::string& code, const std::string& detail,
-                             const std::string& request_id, unsigned version = 11);
-// The same for an ApiError, with its Retry-After header.
-http::Response errorResponse(const ApiError& error, const std::string& request_id, unsigned version = 11);
-
-// The default error code for a status ("not_found" for 404, ...).
-std::string defaultErrorCode(http::Status status);
+// The JSON error reply for `error`, with its Retry-After header (without CORS or security headers:
+// the pipeline's middlewares add those).
+http::Response errorResponse(const Error& error, const std::string& request_id,
+                             unsigned version = 11);
+// The same for a protocol failure the server detected (400, 408, 413, 431) by its status.
+http::Response protocolErrorResponse(http::Status status, const std::string& detail,
+                                     const std::string& request_id);
 
 }  // namespace chatbot::api

@@ -6,22 +6,30 @@
 
 namespace chatbot::api {
 
-void invalidField(const std::string& detail) { throw ApiError(http::Status::bad_request, "validation_error", detail); }
+void invalidField(const std::string& detail) { throw ApiError(Error::invalidInput(detail)); }
+
+namespace {
+
+[[noreturn]] void rejectBody(const char* code, std::string detail) {
+  throw ApiError(Error{ErrorKind::kInvalidInput, code, std::move(detail)});
+}
+
+}  // namespace
 
 nlohmann::json parseJsonObject(std::string_view raw, std::string_view example) {
   if (util::trim(raw).empty()) {
-    throw ApiError(http::Status::bad_request, "invalid_json",
-                   "The request body is empty; send a JSON object such as " + std::string(example) + ".");
+    rejectBody("invalid_json",
+               "The request body is empty; send a JSON object such as " + std::string(example) + ".");
   }
   if (!util::isValidUtf8(raw)) {
-    throw ApiError(http::Status::bad_request, "invalid_encoding", "The request body is not valid UTF-8.");
+    rejectBody("invalid_encoding", "The request body is not valid UTF-8.");
   }
   nlohmann::json body;
   try {
     body = nlohmann::json::parse(raw);
   } catch (const nlohmann::json::parse_error& e) {
-    throw ApiError(http::Status::bad_request, "invalid_json",
-                   "The request body is not valid JSON (error at byte " + std::to_string(e.byte) + ").");
+    rejectBody("invalid_json",
+               "The request body is not valid JSON (error at byte " + std::to_string(e.byte) + ").");
   }
   if (!body.is_object()) invalidField("The request body must be a JSON object such as " + std::string(example) + ".");
   return body;

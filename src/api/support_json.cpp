@@ -49,6 +49,14 @@ nlohmann::json escalationJson(const support::Escalation& escalation) {
           {"message", nullIfEmpty(escalation.message)}};
 }
 
+nlohmann::json feedbackJson(const support::FeedbackReceipt& receipt) {
+  return {{"message_id", receipt.feedback.message_id},
+          {"session_id", nullIfEmpty(receipt.outcome.session_id)},
+          {"helpful", receipt.feedback.helpful},
+          {"replaced", receipt.outcome.replaced},
+          {"escalation", escalationJson(receipt.escalation)}};
+}
+
 nlohmann::json statsJson(const store::Stats& stats) {
   nlohmann::json worst = nlohmann::json::array();
   for (const auto& a : stats.worst_articles) {

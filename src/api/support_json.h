@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "support/conversation_service.h"
 #include "support/escalation.h"
 
 namespace chatbot::api {
@@ -13,5 +14,7 @@ nlohmann::json isoTime(store::EpochMs ms);
 nlohmann::json sessionJson(const store::Session& session);
 nlohmann::json escalationJson(const support::Escalation& escalation);
 nlohmann::json statsJson(const store::Stats& stats);
+// The reply to POST /feedback: {"message_id", "session_id", "helpful", "replaced", "escalation"}.
+nlohmann::json feedbackJson(const support::FeedbackReceipt& receipt);
 
 }  // namespace chatbot::api

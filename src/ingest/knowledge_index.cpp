@@ -44,7 +44,8 @@ void buildInto(const fs::path& final_dir, const std::vector<kb::Article>& articl
   {
     std::unique_ptr<observability::ProgressBar> bar;
     if (options.show_progress) bar = std::make_unique<observability::ProgressBar>("indexing", articles.size());
-    retrieval::buildXapianIndex(articles, tmp / "xapian", synonyms, options.lexical, [&] {
+    const auto& engine = *options.lexical_engine;
+    engine.build(articles, tmp / engine.folder, synonyms, options.lexical, [&] {
       if (bar) bar->advance();
     });
   }
@@ -58,6 +59,19 @@ void buildInto(const fs::path& final_dir, const std::vector<kb::Article>& articl
   fs::rename(tmp, final_dir);
 }
 
+// Older indexes are no longer reachable from CURRENT; a reader that opened one keeps its files
+// open, which POSIX allows.
+void removeOlderIndexes(const fs::path& data_dir, const fs::path& current) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(data_dir)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("index-", 0) == 0 && entry.path() != current &&
+        name.find(".tmp-") == std::string::npos) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const KnowledgeIndex> KnowledgeIndex::open(const IndexOptions& options) {
@@ -68,67 +82,80 @@ std::shared_ptr<const KnowledgeIndex> KnowledgeIndex::open(const IndexOptions& o
   }
   std::error_code ec;
   fs::create_directories(options.data_dir, ec);
-  if (ec) throw std::runtime_error("cannot create DATA_DIR " + options.data_dir.string() + ": " + ec.message());
-
-  std::shared_ptr<KnowledgeIndex> index(new KnowledgeIndex());
-  IndexInfo& info = index->info_;
-  const util::FileLock lock(options.data_dir / ".lock");
-
-  if (fs::exists(options.kb_path, ec)) {
-    kb::LoadResult loaded = kb::loadKnowledgeBase(options.kb_path);
-    info.problems = std::move(loaded.problems);
-    info.files = loaded.files.size();
-    if (loaded.articles.empty()) {
-      throw std::runtime_error("the knowledge base at " + options.kb_path.string() +
-                               " has no valid articles; see data/kb/FORMAT.md");
-    }
-    const std::string& kb_hash = loaded.content_hash;
-    info.identity = identityOf(kb_hash, *synonyms, options.lexical);
-    info.index_dir = options.data_dir / ("index-" + info.identity);
-    if (options.force_rebuild) fs::remove_all(info.index_dir);
-    if (!fs::exists(info.index_dir / "manifest.json", ec)) {
-      fs::remove_all(info.index_dir);
-      buildInto(info.index_dir, loaded.articles, *synonyms, options, info.identity, kb_hash);
-      info.rebuilt = true;
-    }
-    util::writeFileAtomically(options.data_dir / "CURRENT", "index-" + info.identity + "\n");
-    // Older indexes are no longer reachable from CURRENT; a reader that opened one keeps its files
-    // open, which POSIX allows.
-    for (const auto& entry : fs::directory_iterator(options.data_dir)) {
-      const auto name = entry.path().filename().string();
-      if (name.rfind("index-", 0) == 0 && entry.path() != info.index_dir &&
-          name.find(".tmp-") == std::string::npos) {
-        fs::remove_all(entry.path(), ec);
-      }
-    }
-  } else {
-    const fs::path current = options.data_dir / "CURRENT";
-    if (!fs::exists(current, ec)) {
-      throw std::runtime_error("no knowledge base at " + options.kb_path.string() + " and no index in " +
-                               options.data_dir.string() + ": set KB_DIR to your articles folder");
-    }
-    std::string name = util::readFile(current);
-    while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
-    info.index_dir = options.data_dir / name;
-    info.identity = name.substr(name.find('-') + 1);
+  if (ec) {
+    throw std::runtime_error("cannot create DATA_DIR " + options.data_dir.string() + ": " +
+                             ec.message());
   }
+  std::shared_ptr<KnowledgeIndex> index(new KnowledgeIndex());
+  {
+    const util::FileLock lock(options.data_dir / ".lock");
+    if (fs::exists(options.kb_path, ec)) {
+      index->buildIfChanged(options, *synonyms);
+    } else {
+      index->useCurrent(options);
+    }
+    index->load(options, std::move(synonyms));
+  }
+  index->info_.build_ms = util::millisSince(started);
+  return index;
+}
 
-  const auto manifest = nlohmann::json::parse(util::readFile(info.index_dir / "manifest.json"));
-  info.built_at = manifest.value("built_at", "");
-  std::istringstream lines(util::readFile(info.index_dir / "articles.jsonl"));
+void KnowledgeIndex::buildIfChanged(const IndexOptions& options,
+                                    const retrieval::SynonymTable& synonyms) {
+  kb::LoadResult loaded = kb::loadKnowledgeBase(options.kb_path);
+  info_.problems = std::move(loaded.problems);
+  info_.files = loaded.files.size();
+  if (loaded.articles.empty()) {
+    throw std::runtime_error("the knowledge base at " + options.kb_path.string() +
+                             " has no valid articles; see data/kb/FORMAT.md");
+  }
+  const std::string& kb_hash = loaded.content_hash;
+  info_.identity = identityOf(kb_hash, synonyms, options.lexical);
+  info_.index_dir = options.data_dir / ("index-" + info_.identity);
+  if (options.force_rebuild) fs::remove_all(info_.index_dir);
+  std::error_code ec;
+  if (!fs::exists(info_.index_dir / "manifest.json", ec)) {
+    fs::remove_all(info_.index_dir);
+    buildInto(info_.index_dir, loaded.articles, synonyms, options, info_.identity, kb_hash);
+    info_.rebuilt = true;
+  }
+  util::writeFileAtomically(options.data_dir / "CURRENT", "index-" + info_.identity + "\n");
+  removeOlderIndexes(options.data_dir, info_.index_dir);
+}
+
+void KnowledgeIndex::useCurrent(const IndexOptions& options) {
+  const fs::path current = options.data_dir / "CURRENT";
+  std::error_code ec;
+  if (!fs::exists(current, ec)) {
+    throw std::runtime_error("no knowledge base at " + options.kb_path.string() +
+                             " and no index in " + options.data_dir.string() +
+                             ": set KB_DIR to your articles folder");
+  }
+  std::string name = util::readFile(current);
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+  info_.index_dir = options.data_dir / name;
+  info_.identity = name.substr(name.find('-') + 1);
+}
+
+void KnowledgeIndex::load(const IndexOptions& options,
+                          std::shared_ptr<const retrieval::SynonymTable> synonyms) {
+  const auto manifest = nlohmann::json::parse(util::readFile(info_.index_dir / "manifest.json"));
+  info_.built_at = manifest.value("built_at", "");
+  std::istringstream lines(util::readFile(info_.index_dir / "articles.jsonl"));
   std::string line;
   while (std::getline(lines, line)) {
-    if (!line.empty()) index->articles_.push_back(kb::articleFromJson(nlohmann::json::parse(line)));
+    if (!line.empty()) articles_.push_back(kb::articleFromJson(nlohmann::json::parse(line)));
   }
-  auto retriever = std::make_unique<retrieval::XapianRetriever>(info.index_dir / "xapian", synonyms, options.lexical);
-  if (retriever->documentCount() != index->articles_.size()) {
-    throw std::runtime_error("index " + info.index_dir.string() +
-                             " is inconsistent with its article store; run `chatbot ingest --rebuild`");
+  const auto& engine = *options.lexical_engine;
+  auto opened =
+      engine.open(info_.index_dir / engine.folder, std::move(synonyms), options.lexical);
+  if (opened.documents != articles_.size()) {
+    throw std::runtime_error("index " + info_.index_dir.string() +
+                             " is inconsistent with its article store; run `chatbot ingest "
+                             "--rebuild`");
   }
-  index->retriever_ = std::move(retriever);
-  info.articles = index->articles_.size();
-  info.build_ms = util::millisSince(started);
-  return index;
+  retriever_ = std::move(opened.retriever);
+  info_.articles = articles_.size();
 }
 
 }  // namespace chatbot::ingest

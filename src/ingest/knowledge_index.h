@@ -1,7 +1,7 @@
 #pragma once
 // The indexed knowledge base: articles plus the search index built from them, kept in DATA_DIR.
 //
-// Layout: DATA_DIR/index-<identity>/{xapian/, articles.jsonl, manifest.json} and DATA_DIR/CURRENT
+// Layout: DATA_DIR/index-<identity>/{<engine folder>/, articles.jsonl, manifest.json} and DATA_DIR/CURRENT
 // naming the active one. The identity hashes the KB files, the synonym table and the index
 // settings, so any change yields a new index. A build goes to a temporary folder and is renamed
 // into place, so a crash mid-build never leaves a half-written index as current; builders in
@@ -14,9 +14,9 @@
 
 #include "kb/article.h"
 #include "kb/loader.h"
+#include "retrieval/lexical_engine.h"
 #include "retrieval/retriever.h"
 #include "retrieval/synonyms.h"
-#include "retrieval/xapian_retriever.h"
 
 namespace chatbot::ingest {
 
@@ -25,6 +25,8 @@ struct IndexOptions {
   std::filesystem::path data_dir;
   std::filesystem::path synonyms_file;  // empty: no synonyms
   retrieval::LexicalOptions lexical;
+  // The search engine that indexes and searches the articles (app/engines.cpp chooses it).
+  const retrieval::LexicalEngine* lexical_engine = &retrieval::defaultLexicalEngine();
   bool force_rebuild = false;
   bool show_progress = false;  // progress bar on stderr when it is a terminal
 };
@@ -53,6 +55,12 @@ class KnowledgeIndex {
 
  private:
   KnowledgeIndex() = default;
+  // Loads the KB, builds the index when its identity is new, and points CURRENT at it.
+  void buildIfChanged(const IndexOptions& options, const retrieval::SynonymTable& synonyms);
+  // No KB folder: the index CURRENT names.
+  void useCurrent(const IndexOptions& options);
+  // Reads the articles and opens the engine's index of them.
+  void load(const IndexOptions& options, std::shared_ptr<const retrieval::SynonymTable> synonyms);
   std::vector<kb::Article> articles_;
   std::unique_ptr<retrieval::Retriever> retriever_;
   IndexInfo info_;

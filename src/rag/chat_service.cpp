@@ -30,7 +30,7 @@ class GenerationRelay final : public GenerationObserver {
     answer_.generator = generator_->model() == "none" ? generator_->kind() : generator_->model();
     const bool failed = generation.status == GenerationStatus::kTimedOut || generation.status == GenerationStatus::kFailed;
     if (generation.status == GenerationStatus::kQueueFull) {
-      answer_.overloaded = true;
+      answer_.failure = Error::overloaded();
     } else if (failed && fallback_) {
       // The model could not answer in time: the extractive answer is still grounded and useful.
       answer_.warnings.emplace_back(generation.status == GenerationStatus::kTimedOut
@@ -50,7 +50,7 @@ class GenerationRelay final : public GenerationObserver {
     if (generation.truncated && generation.answered) {
       answer_.warnings.emplace_back("The answer was shortened to max_tokens; the first search result has the full article.");
     }
-    if (!generation.answered && !answer_.overloaded) {
+    if (!generation.answered && !answer_.failure) {
       answer_.warnings.emplace_back("No knowledge-base article matched the question confidently.");
     }
     observer_->onComplete(std::move(answer_));

@@ -14,6 +14,7 @@
 #include "rag/generator.h"
 #include "retrieval/retriever.h"
 #include "security/credential_filter.h"
+#include "util/error.h"
 #include "util/worker_pool.h"
 
 namespace chatbot::rag {
@@ -47,7 +48,6 @@ struct ConversationInfo {
   std::string message_id;
   bool new_session = false;   // this answer started the conversation
   bool stored = false;        // committed: the reply may be acknowledged
-  bool store_failed = false;  // could not be stored: the reply must not be acknowledged (HTTP 503)
   bool escalation_suggested = false;
   std::string escalation_reason;
   std::string escalation_message;
@@ -66,7 +66,9 @@ struct ChatAnswer {
   std::vector<std::string> redacted_kinds;
   std::string generator;  // "extractive" or the model that answered
   bool answered = false;
-  bool overloaded = false;  // the generator's queue was full: nothing was generated (HTTP 503)
+  // Set when there is no answer to give: the generator's queue was full (overloaded), or the
+  // exchange could not be stored and so must not be acknowledged (storage_unavailable).
+  std::optional<Error> failure;
   bool fell_back = false;   // the LLM failed or timed out and the extractive answer was used
   std::size_t tokens = 0;
   std::size_t prompt_tokens = 0;

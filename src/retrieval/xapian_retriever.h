@@ -8,22 +8,11 @@
 #include <vector>
 
 #include "kb/article.h"
+#include "retrieval/lexical_engine.h"
 #include "retrieval/retriever.h"
 #include "retrieval/synonyms.h"
 
 namespace chatbot::retrieval {
-
-struct LexicalOptions {
-  // Within-document frequency added per occurrence, by field: a word in the subject counts like
-  // `subject` words of body text.
-  unsigned subject_weight = 3;
-  unsigned question_weight = 2;
-  unsigned tag_weight = 2;
-  unsigned body_weight = 1;
-  // BM25 (Robertson/Walker). Xapian's own defaults are k1 1, b 0.5.
-  double k1 = 1.2;
-  double b = 0.75;
-};
 
 // Writes a Xapian database for `articles` into `dir` (created; must not exist). Document i is the
 // article at position i. Calls `progress` after each article.

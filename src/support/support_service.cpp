@@ -34,7 +34,7 @@ class StoringObserver final : public rag::AnswerObserver {
     c.session_id = session_id_;
     c.new_session = new_session_;
     answer.history_requested = requested_;
-    if (answer.overloaded || next_->cancelled()) {
+    if (answer.failure || next_->cancelled()) {
       next_->onComplete(std::move(answer));
       return;
     }
@@ -58,8 +58,10 @@ class StoringObserver final : public rag::AnswerObserver {
     auto finished = std::make_shared<rag::ChatAnswer>(std::move(answer));
     writer_.append(std::move(exchange), [finished, next = next_](bool stored) {
       finished->conversation.stored = stored;
-      finished->conversation.store_failed = !stored;
-      if (!stored) finished->conversation.message_id.clear();
+      if (!stored) {
+        finished->failure = Error::answerNotStored();
+        finished->conversation.message_id.clear();
+      }
       next->onComplete(std::move(*finished));
     });
   }
@@ -140,7 +142,7 @@ void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::C
       log::error("store.history_failed", {{"session_id", session_id}, {"error", e.what()}});
       rag::ChatAnswer failed;
       failed.query = query.text;
-      failed.conversation.store_failed = true;
+      failed.failure = Error::answerNotStored();
       observer->onComplete(std::move(failed));
       return;
     }

@@ -32,6 +32,20 @@ std::string displayId(std::int64_t id) {
   return "IT-" + std::to_string(id);
 }
 
+std::optional<std::int64_t> parseDisplayId(std::string_view text) {
+  const bool prefixed = text.size() > 3 && (text[0] == 'I' || text[0] == 'i') &&
+                        (text[1] == 'T' || text[1] == 't') && text[2] == '-';
+  if (prefixed) text.remove_prefix(3);
+  if (text.empty() || text.size() > 15) return std::nullopt;
+  std::int64_t n = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  if (n <= 0) return std::nullopt;
+  return n;
+}
+
 json citedSourcesJson(const std::vector<store::CitedSource>& sources, bool numbered) {
   json out = json::array();
   std::size_t n = 0;

@@ -2,7 +2,9 @@
 // The public JSON shape of a ticket, shared by the HTTP API and the webhook payload so that the
 // ticket system receives exactly what GET /tickets/{id} shows. Pure functions; thread-safe.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
 
@@ -10,6 +12,8 @@ namespace chatbot::tickets {
 
 // "IT-<id>", the id users see.
 std::string displayId(std::int64_t id);
+// The ticket number of "IT-42", "it-42" or "42"; nullopt for anything else (or not positive).
+std::optional<std::int64_t> parseDisplayId(std::string_view text);
 
 // Cited articles as every JSON reply shows them (chat transcripts, tickets, webhook payloads):
 // [{"n" (only when `numbered`: the [n] the answer cites it by, from 1), "article_id", "subject",

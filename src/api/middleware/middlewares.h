@@ -1,0 +1,55 @@
+#pragma once
+// The standard middlewares of the HTTP pipeline, in the order app/ installs them:
+//   RequestId        assigns X-Request-ID (or accepts the client's), echoes it on every reply
+//   AccessLog        one JSON log line per finished request, with the stage timings
+//   SecurityHeaders  nosniff, frame and referrer policies, a default CSP, no-store
+//   Cors             answers preflights (OPTIONS), adds Access-Control-* for allowed origins
+// Authentication, rate limiting and metrics go in as further middlewares (see ARCHITECTURE.md).
+// Each is immutable after construction and safe to call from any thread.
+#include <string>
+#include <vector>
+
+#include "api/pipeline.h"
+
+namespace chatbot::api {
+
+class RequestId final : public Middleware {
+ public:
+  std::optional<http::Response> onRequest(const http::Request& request,
+                                          http::RequestContext& context) const override;
+  void onReply(const RequestSummary& request, http::Response& response,
+               const http::RequestContext& context) const override;
+};
+
+class AccessLog final : public Middleware {
+ public:
+  void onFinished(const RequestSummary& request, unsigned status,
+                  const http::RequestContext& context) const override;
+};
+
+class SecurityHeaders final : public Middleware {
+ public:
+  void onReply(const RequestSummary& request, http::Response& response,
+               const http::RequestContext& context) const override;
+};
+
+class Cors final : public Middleware {
+ public:
+  // `allowed_origins`: exact origins, or "*" for any; empty: no CORS headers at all. `router`
+  // tells preflights which methods a path has.
+  Cors(std::vector<std::string> allowed_origins, const http::Router& router);
+  std::optional<http::Response> onRequest(const http::Request& request,
+                                          http::RequestContext& context) const override;
+  void onReply(const RequestSummary& request, http::Response& response,
+               const http::RequestContext& context) const override;
+
+ private:
+  bool allows(std::string_view origin) const;
+  http::Response preflight(const http::Request& request, http::RequestContext& context) const;
+
+  const std::vector<std::string> allowed_;
+  const bool any_origin_;
+  const http::Router& router_;
+};
+
+}  // namespace chatbot::api

@@ -1,0 +1,44 @@
+#pragma once
+// Engine factories: each turns the settings into an engine behind its subsystem's interface, so
+// that the composition root (and `chatbot ask/ingest/eval`) never names an implementation.
+// Adding an engine means adding a case here (and its setting); see docs/ARCHITECTURE.md.
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "ingest/knowledge_index.h"
+#include "rag/chat_service.h"
+#include "store/store.h"
+#include "support/support_service.h"
+#include "tickets/outbox_worker.h"
+#include "api/routes/route_module.h"
+#include "util/error.h"
+
+namespace chatbot::app {
+
+// Conversations, feedback and tickets: SQLite at DATABASE_PATH (default DATA_DIR/chatbot.sqlite3).
+// The error says what to fix.
+Result<std::shared_ptr<store::Store>> makeStore(const config::Config& config);
+
+// Delivers ticket events to TICKET_WEBHOOK_URL; null when none is configured.
+std::unique_ptr<tickets::OutboxWorker> makeOutbox(const config::Config& config,
+                                                  std::shared_ptr<store::Store> store);
+
+// The lexical search engine that indexes and searches the KB.
+const retrieval::LexicalEngine& lexicalEngine(const config::Config& config);
+
+// Where and how the knowledge base is indexed (KB_DIR, DATA_DIR, SYNONYMS_FILE).
+ingest::IndexOptions indexOptions(const config::Config& config, bool show_progress);
+
+// The RAG pipeline over an open index: retriever (lexical, or hybrid with EMBEDDING_MODEL),
+// generator (extractive, or the LLM_MODEL_ID model with the extractive one as fallback).
+// A model that cannot be loaded is logged and reported in /health; the defaults serve instead.
+std::shared_ptr<const rag::ChatService> makeChatService(
+    std::shared_ptr<const ingest::KnowledgeIndex> index, const config::Config& config);
+
+// The support services over a store (conversations, feedback, statistics, tickets).
+api::Services makeSupportServices(const config::Config& config,
+                                  std::shared_ptr<store::Store> store,
+                                  tickets::OutboxWorker* outbox);
+
+}  // namespace chatbot::app

@@ -1,0 +1,81 @@
+#include "support/ticket_service.h"
+
+#include "support/store_call.h"
+#include "tickets/ticket_json.h"
+#include "util/time.h"
+
+namespace chatbot::support {
+
+namespace {
+
+// What retrieval finds for a free-text description: its category goes on the ticket.
+std::vector<store::CitedSource> descriptionMatches(const std::string& description,
+                                                   const rag::ChatService* retrieval) {
+  std::vector<store::CitedSource> matches;
+  if (retrieval == nullptr || description.empty()) return matches;
+  for (const auto& hit : retrieval->retriever().search(description, 3)) {
+    const kb::Article& a = retrieval->index().articles().at(hit.article);
+    matches.push_back({a.id, a.subject, a.category, a.url, hit.score});
+  }
+  return matches;
+}
+
+}  // namespace
+
+Error ticketNotFound(std::int64_t id) {
+  return Error::notFound("ticket_not_found", "No ticket " + tickets::displayId(id) + ".");
+}
+
+TicketService::TicketService(std::shared_ptr<store::Store> store, TicketServiceOptions options)
+    : store_(std::move(store)), options_(std::move(options)) {}
+
+Result<std::vector<store::Exchange>> TicketService::transcript(const std::string& session_id) const {
+  if (session_id.empty()) return std::vector<store::Exchange>{};
+  auto session = store_->session(session_id, util::epochMsNow());
+  if (!session) {
+    return Error::notFound("session_not_found",
+                           "No conversation " + session_id +
+                               ": it expired or was deleted. Describe the problem in "
+                               "'description' instead.");
+  }
+  return std::move(session->exchanges);
+}
+
+Result<store::CreatedTicket> TicketService::create(const TicketDraft& draft,
+                                                   const rag::ChatService* retrieval) const {
+  return storeCall("create_ticket", [&]() -> Result<store::CreatedTicket> {
+    auto exchanges = transcript(draft.session_id);
+    if (!exchanges) return std::move(exchanges).error();
+    const auto matches = descriptionMatches(draft.description, retrieval);
+    const store::NewTicket ticket = buildTicket(draft, exchanges.value(), matches);
+    auto created = store_->createTicket(ticket, util::epochMsNow(), options_.notify);
+    if (created.created && options_.notify && options_.wake_outbox) options_.wake_outbox();
+    return created;
+  });
+}
+
+Result<store::Ticket> TicketService::ticket(std::int64_t id) const {
+  return storeCall("ticket", [&]() -> Result<store::Ticket> {
+    auto ticket = store_->ticket(id);
+    if (!ticket) return ticketNotFound(id);
+    return std::move(*ticket);
+  });
+}
+
+Result<store::TicketPage> TicketService::list(const store::TicketListQuery& query) const {
+  return storeCall("list_tickets",
+                   [&]() -> Result<store::TicketPage> { return store_->listTickets(query); });
+}
+
+Result<store::Ticket> TicketService::updateStatus(std::int64_t id,
+                                                  store::TicketStatus status) const {
+  return storeCall("update_ticket", [&]() -> Result<store::Ticket> {
+    auto ticket = store_->updateTicketStatus(id, status, util::epochMsNow(), options_.notify);
+    if (!ticket) return ticketNotFound(id);
+    // Nothing was queued when the status did not change: the wake is then a no-op.
+    if (options_.notify && options_.wake_outbox) options_.wake_outbox();
+    return std::move(*ticket);
+  });
+}
+
+}  // namespace chatbot::support
