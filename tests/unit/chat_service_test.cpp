@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -90,13 +91,17 @@ class RecordingObserver final : public AnswerObserver {
   void onComplete(ChatAnswer answer) override {
     calls.push_back("complete");
     completed = std::move(answer);
+    done.set_value();
   }
+  bool cancelled() const override { return cancel; }
 
   std::vector<std::string> calls;
   std::string sources_query;
   std::size_t sources_results = 0;
   std::string sources_response;
   ChatAnswer completed;
+  std::promise<void> done;  // set by the first onComplete (a second one would throw)
+  bool cancel = false;
 };
 
 class ChatServiceTest : public ::testing::Test {
@@ -137,6 +142,7 @@ class ChatServiceTest : public ::testing::Test {
     parts.filter = filter_;
     parts.min_answer_score = 0.4;
     parts.llm_rewrites_follow_ups = llm_rewrites_;
+    parts.pipeline_threads = pipeline_threads_;
     return ChatService(parts);
   }
   static std::string articleId(const Source& source) { return source.article->id; }
@@ -148,6 +154,7 @@ class ChatServiceTest : public ::testing::Test {
   std::shared_ptr<FakeGenerator> generator_ = std::make_shared<FakeGenerator>("main");
   std::shared_ptr<FakeGenerator> fallback_ = std::make_shared<FakeGenerator>("fallback");
   bool llm_rewrites_ = true;
+  std::size_t pipeline_threads_ = 0;
 };
 
 TEST_F(ChatServiceTest, TheIndexHasTheThreeArticlesInOrder) {
@@ -256,6 +263,30 @@ TEST_F(ChatServiceTest, AnswerAsyncCallsOnSourcesThenDeltasThenOnCompleteOnce) {
   EXPECT_EQ(observer->completed.response, "main answer");
   EXPECT_EQ(observer->completed.results.size(), 2u);
   EXPECT_TRUE(observer->completed.answered);
+}
+
+TEST_F(ChatServiceTest, OnAPipelineTheAnswerCompletesOnceOnAnotherThread) {
+  pipeline_threads_ = 2;
+  const ChatService chat = service({0.9});
+  EXPECT_TRUE(chat.asynchronous());
+  auto observer = std::make_shared<RecordingObserver>();
+  auto done = observer->done.get_future();
+  chat.answerAsync({"printer offline"}, observer);
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(observer->calls,
+            (std::vector<std::string>{"sources", "delta:main answer", "complete"}));
+  EXPECT_EQ(chat.answer({"printer offline"}).response, "main answer");  // answer() waits
+}
+
+TEST_F(ChatServiceTest, ACancelledAnswerCompletesWithoutGenerating) {
+  auto observer = std::make_shared<RecordingObserver>();
+  observer->cancel = true;
+  service({0.9}).answerAsync({"printer offline"}, observer);
+  EXPECT_EQ(observer->calls, std::vector<std::string>{"complete"});
+  EXPECT_TRUE(generator_->requests.empty());
+  EXPECT_TRUE(fallback_->requests.empty());
+  EXPECT_EQ(observer->completed.results.size(), 1u);
+  EXPECT_EQ(observer->completed.response, "");
 }
 
 const std::vector<PriorTurn> kMacHistory = {{"How do I reset my password on my MacBook Air?",
