@@ -8,7 +8,8 @@
 //   }
 //
 // Each test gets a fresh, empty scratch folder that does not exist yet; the factory makes an
-// empty store there (a file, or for a server database a schema of its own). Times are explicit
+// empty store there (a file, or for a server database a schema of its own, which it drops when
+// that store is destroyed: the folder is all the contract removes). Times are explicit
 // EpochMs values, so nothing depends on the clock.
 #include <gtest/gtest.h>
 #include <unistd.h>
