@@ -1,11 +1,11 @@
-#include "kb/loader.h"
-
+// Loading knowledge-base articles from Markdown (front matter), JSONL and CSV files and folders,
+// and the bundled knowledge base.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "kb/markdown.h"
+#include "kb/loader.h"
 
 namespace chatbot::kb {
 namespace {
@@ -13,8 +13,10 @@ namespace {
 TEST(MarkdownArticle, ParsesFrontMatterAndBody) {
   LoadResult out;
   parseMarkdownArticle(
-      "---\nid: net-vpn\nsubject: \"Fix VPN: error 809\"\ncategory: network\ntags: [vpn, remote access]\n"
-      "difficulty: beginner\nquestions:\n  - VPN broken\n  - cannot connect to vpn\nowner: it-network\n---\n"
+      "---\nid: net-vpn\nsubject: \"Fix VPN: error 809\"\ncategory: network\ntags: [vpn, remote "
+      "access]\n"
+      "difficulty: beginner\nquestions:\n  - VPN broken\n  - cannot connect to vpn\nowner: "
+      "it-network\n---\n"
       "Summary.\n\n## Steps\n1. One.\n",
       "network/net-vpn.md", out);
   ASSERT_TRUE(out.problems.empty()) << out.problems[0].message;
@@ -58,7 +60,8 @@ TEST(MarkdownArticle, ReportsEachProblemWithoutThrowing) {
 TEST(JsonlArticles, ParsesTheEvalFormatAndReportsBadLines) {
   LoadResult out;
   parseJsonlArticles(
-      "{\"id\":\"t1\",\"subject\":\"S1\",\"answer\":\"A1\",\"metadata\":{\"thread\":\"t\",\"category\":\"mail\"}}\n"
+      "{\"id\":\"t1\",\"subject\":\"S1\",\"answer\":\"A1\",\"metadata\":{\"thread\":\"t\","
+      "\"category\":\"mail\"}}\n"
       "\n"
       "not json\n"
       "{\"id\":7,\"subject\":\"S2\",\"answer\":\"A2\"}\n"
@@ -74,7 +77,8 @@ TEST(JsonlArticles, ParsesTheEvalFormatAndReportsBadLines) {
 }
 
 TEST(Csv, HandlesQuotesEscapesAndNewlines) {
-  const auto rows = parseCsv("id,subject,answer\r\n1,\"Printer, offline\",\"Line one\nLine \"\"two\"\"\"\n2,b,c");
+  const auto rows =
+      parseCsv("id,subject,answer\r\n1,\"Printer, offline\",\"Line one\nLine \"\"two\"\"\"\n2,b,c");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1][1], "Printer, offline");
   EXPECT_EQ(rows[1][2], "Line one\nLine \"two\"");
@@ -108,7 +112,8 @@ TEST(KnowledgeBaseFolder, LoadsAllFormatsSkipsDocsAndRejectsDuplicates) {
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_NE(result.problems[0].message.find("duplicate"), std::string::npos);
   const auto hash = result.content_hash;
-  std::ofstream(dir / "b.jsonl", std::ios::app) << "{\"id\":\"d\",\"subject\":\"D\",\"answer\":\"x\"}\n";
+  std::ofstream(dir / "b.jsonl", std::ios::app)
+      << "{\"id\":\"d\",\"subject\":\"D\",\"answer\":\"x\"}\n";
   EXPECT_NE(loadKnowledgeBase(dir).content_hash, hash);
   std::filesystem::remove_all(dir);
 }
@@ -123,26 +128,10 @@ TEST(BundledKnowledgeBase, HasAtLeast150ValidArticlesCoveringTheServiceDesk) {
     EXPECT_FALSE(a.tags.empty()) << a.id;
     EXPECT_NE(a.body.find("1. "), std::string::npos) << a.id << " has no numbered steps";
   }
-  for (const char* c : {"accounts", "network", "collaboration", "devices", "software", "security", "service-desk"}) {
+  for (const char* c : {"accounts", "network", "collaboration", "devices", "software", "security",
+                        "service-desk"}) {
     EXPECT_TRUE(categories.count(c)) << c;
   }
-}
-
-TEST(Markdown, BlocksAndInlineMarkup) {
-  const auto blocks = parseBlocks(
-      "Intro **bold** and [link](https://x.example.com).\ncontinued.\n\n## Steps\n1. Open `Settings`.\n"
-      "2. Click _Save_\n   and wait.\n- bullet\n\n```\ncode\n```\n");
-  ASSERT_EQ(blocks.size(), 6u);
-  EXPECT_EQ(blocks[0].text, "Intro bold and link. continued.");
-  EXPECT_EQ(blocks[1].kind, BlockKind::kHeading);
-  EXPECT_EQ(blocks[2].kind, BlockKind::kOrderedItem);
-  EXPECT_EQ(blocks[2].text, "Open Settings.");
-  EXPECT_EQ(blocks[3].number, 2);
-  EXPECT_EQ(blocks[3].text, "Click Save and wait.");
-  EXPECT_EQ(blocks[4].kind, BlockKind::kBulletItem);
-  EXPECT_EQ(blocks[5].kind, BlockKind::kCode);
-  EXPECT_EQ(stripInline("snake_case stays, <b>tags</b> go, <https://a.example.com> stays"),
-            "snake_case stays, tags go, https://a.example.com stays");
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 // The llama.cpp generator and engine, run for real on ../shared/models/stories260K.gguf (a tiny
-// model that writes children's stories: the tests check mechanics, never answer quality).
+// model that writes children's stories: the tests check mechanics, never answer quality): the
+// Generator contract (tests/contracts/generator_contract.cpp), then prompts, slots, the queue,
+// deadlines and cancelling.
+#include "rag/llm_generator.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,9 +12,8 @@
 #include <mutex>
 #include <thread>
 
-#include "llm/chat_format.h"
+#include "contracts/generator_contract.h"
 #include "llm/llama_model.h"
-#include "rag/llm_generator.h"
 #include "test_models.h"
 
 namespace chatbot::rag {
@@ -20,17 +23,22 @@ std::vector<kb::Article> articles() {
   std::vector<kb::Article> out(3);
   out[0].id = "printer";
   out[0].subject = "Printer offline";
-  out[0].body = "Turn the printer off and on. Check the network light. Add the printer again in Settings.";
+  out[0].body =
+      "Turn the printer off and on. Check the network light. Add the printer again in Settings.";
   out[1].id = "vpn";
   out[1].subject = "VPN does not connect";
-  out[1].body = "Restart the VPN client. Check that your password has not expired. Try another network.";
+  out[1].body =
+      "Restart the VPN client. Check that your password has not expired. Try another network.";
   out[2].id = "mail";
   out[2].subject = "Outlook keeps asking for a password";
-  out[2].body = "Remove the saved credentials in Credential Manager and sign in again with your company account.";
+  out[2].body =
+      "Remove the saved credentials in Credential Manager and sign in again with your company "
+      "account.";
   return out;
 }
 
-LlmGeneratorOptions options(std::size_t slots = 4, llm::SourceCache cache = llm::SourceCache::kParallel) {
+LlmGeneratorOptions options(std::size_t slots = 4,
+                            llm::SourceCache cache = llm::SourceCache::kParallel) {
   LlmGeneratorOptions o;
   o.engine.model_path = chatbot::testing::testModel("stories260K.gguf");
   o.engine.chat_template = "chatml";
@@ -44,11 +52,12 @@ LlmGeneratorOptions options(std::size_t slots = 4, llm::SourceCache cache = llm:
   return o;
 }
 
-GenerationRequest request(const std::vector<kb::Article>& a, std::string query, std::size_t max_tokens,
-                          std::size_t sources = 2) {
+GenerationRequest request(const std::vector<kb::Article>& a, std::string query,
+                          std::size_t max_tokens, std::size_t sources = 2) {
   GenerationRequest r;
   r.query = std::move(query);
-  for (std::size_t i = 0; i < sources && i < a.size(); ++i) r.sources.push_back({&a[i], 0.9 - 0.1 * i});
+  for (std::size_t i = 0; i < sources && i < a.size(); ++i)
+    r.sources.push_back({&a[i], 0.9 - 0.1 * i});
   r.max_tokens = max_tokens;
   return r;
 }
@@ -73,6 +82,21 @@ class Recorder final : public GenerationObserver {
   std::size_t cancel_after_;
   std::atomic<bool> cancel_{false};
 };
+
+std::shared_ptr<const Generator> makeLlm(const std::string& support_contact) {
+  LlmGeneratorOptions o = options();
+  o.support_contact = support_contact;
+  return std::make_shared<LlmGenerator>(o);
+}
+
+}  // namespace
+
+namespace contract {
+INSTANTIATE_TEST_SUITE_P(Llm, GeneratorContract,
+                         ::testing::Values(GeneratorBackend{"Llm", makeLlm}), generatorBackendName);
+}  // namespace contract
+
+namespace {
 
 class LlmGeneratorTest : public ::testing::Test {
  protected:
@@ -134,26 +158,31 @@ TEST_F(LlmGeneratorTest, ThePromptCarriesTheRecentTurns) {
   GenerationRequest r = request(articles_, "and on Windows?", 50, /*sources=*/0);
   const std::size_t alone = generator_->promptTokens(r).size();
   r.history = {{"How do I reset my password on my Mac?", "How do I reset my password on my Mac?",
-                      "Open System Settings, then Users & Groups."}};
+                "Open System Settings, then Users & Groups."}};
   const std::size_t with_history = generator_->promptTokens(r).size();
   EXPECT_GT(with_history, alone + 20);  // both turns are in the prompt
 }
 
 TEST_F(LlmGeneratorTest, RewritesAFollowUpWithTheModel) {
-  const std::vector<PriorTurn> history = {{"How do I reset my password?", "How do I reset my password?", "Open Settings."}};
-  const auto rewritten = generator_->rewriteFollowUp(history, "and on Windows?", std::chrono::seconds(60));
+  const std::vector<PriorTurn> history = {
+      {"How do I reset my password?", "How do I reset my password?", "Open Settings."}};
+  const auto rewritten =
+      generator_->rewriteFollowUp(history, "and on Windows?", std::chrono::seconds(60));
   // stories260K writes a story, not a question: only the mechanics are checked (one line, bounded).
   ASSERT_TRUE(rewritten.has_value());
   EXPECT_EQ(rewritten->find('\n'), std::string::npos);
   EXPECT_LE(rewritten->size(), 2 * std::string("and on Windows?").size() + 300);
   // No time at all: the rules take over.
-  EXPECT_FALSE(generator_->rewriteFollowUp(history, "and on Windows?", std::chrono::milliseconds(0)).has_value());
+  EXPECT_FALSE(generator_->rewriteFollowUp(history, "and on Windows?", std::chrono::milliseconds(0))
+                   .has_value());
 }
 
 TEST_F(LlmGeneratorTest, ConcurrentGreedyRequestsMatchSequentialOnes) {
-  const std::vector<std::string> queries = {"printer offline", "vpn broken", "outlook password", "new laptop"};
+  const std::vector<std::string> queries = {"printer offline", "vpn broken", "outlook password",
+                                            "new laptop"};
   std::vector<std::string> sequential;
-  for (const auto& q : queries) sequential.push_back(generator_->generate(request(articles_, q, 24)).text);
+  for (const auto& q : queries)
+    sequential.push_back(generator_->generate(request(articles_, q, 24)).text);
 
   std::vector<std::future<Generation>> futures;
   std::vector<std::shared_ptr<Recorder>> recorders;
@@ -226,21 +255,6 @@ TEST(LlmGenerator, UnknownChatTemplateIsRefused) {
   EXPECT_THROW(LlmGenerator{o}, llm::ModelLoadError);
 }
 
-TEST(ChatFormat, ZephyrFamilyTemplatesWithEosAreRecognised) {
-  // TinyLlama-1.1B-Chat-v1.0's template: llama.cpp's substring detector takes it for glmedge,
-  // which would drop the </s> that ends every turn.
-  const std::string tinyllama =
-      "{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + "
-      "eos_token }}\n{% elif message['role'] == 'system' %}\n{{ '<|system|>\n' + message['content'] + eos_token }}\n"
-      "{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif "
-      "%}\n{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}";
-  EXPECT_TRUE(llm::usesZephyrTurnsWithEos(tinyllama));
-  // Phi-3 (<|end|>) and StableLM-Zephyr (<|endoftext|>) have their own end-of-turn tokens.
-  EXPECT_FALSE(llm::usesZephyrTurnsWithEos("<|user|>\n{{ m }}<|end|>\n<|assistant|>{{ eos_token }}"));
-  EXPECT_FALSE(llm::usesZephyrTurnsWithEos("<|user|>\n{{ m }}<|endoftext|>\n<|assistant|>{{ eos_token }}"));
-  EXPECT_FALSE(llm::usesZephyrTurnsWithEos("<|im_start|>user\n{{ m }}<|im_end|>{{ eos_token }}"));
-}
-
 TEST(LlmGenerator, MissingModelIsRefused) {
   auto o = options(1);
   o.engine.model_path = "/nonexistent/model.gguf";
@@ -248,13 +262,15 @@ TEST(LlmGenerator, MissingModelIsRefused) {
 }
 
 TEST(LlmGenerator, Llama2VocabularyModelGenerates) {
-  // 32k-token SentencePiece vocabulary with random weights: the text is gibberish, the path is real.
+  // 32k-token SentencePiece vocabulary with random weights: the text is gibberish, the path is
+  // real.
   auto o = options(1);
   o.engine.model_path = chatbot::testing::testModel("llama-2-tiny-random.gguf");
   o.engine.chat_template = "llama2";
   LlmGenerator generator(o);
   const auto a = articles();
-  const Generation g = generator.generate(request(a, "Mon imprimante est hors ligne — que faire ?", 12));
+  const Generation g =
+      generator.generate(request(a, "Mon imprimante est hors ligne — que faire ?", 12));
   EXPECT_EQ(g.status, GenerationStatus::kOk) << g.error;
   EXPECT_GT(g.prompt_tokens, 0u);
 }

@@ -1,14 +1,14 @@
-// Ticket drafting, escalation decisions and query-string parsing (pure functions).
-#include <gtest/gtest.h>
-
-#include "http/query_string.h"
-#include "support/escalation.h"
+// Ticket drafting from a conversation or a description: subject, category, priority, transcript
+// and the articles tried.
 #include "support/ticket_builder.h"
+
+#include <gtest/gtest.h>
 
 namespace chatbot::support {
 namespace {
 
-store::Exchange exchange(const std::string& query, const std::string& article, const std::string& category) {
+store::Exchange exchange(const std::string& query, const std::string& article,
+                         const std::string& category) {
   store::Exchange e;
   e.message_id = "m-" + query;
   e.query = query;
@@ -23,9 +23,10 @@ TEST(TicketBuilder, AConversationGivesSubjectCategoryTranscriptAndArticlesTried)
   TicketDraft draft;
   draft.session_id = "s1";
   draft.contact = "alex@example.com";
-  const std::vector<store::Exchange> transcript = {exchange("Wifi drops every few minutes", "net-wifi", "network"),
-                                                   exchange("it still doesn't work", "net-wifi", "network"),
-                                                   exchange("and the VPN?", "net-vpn", "")};
+  const std::vector<store::Exchange> transcript = {
+      exchange("Wifi drops every few minutes", "net-wifi", "network"),
+      exchange("it still doesn't work", "net-wifi", "network"),
+      exchange("and the VPN?", "net-vpn", "")};
   const auto t = buildTicket(draft, transcript, {});
   EXPECT_EQ(t.subject, "Wifi drops every few minutes");
   EXPECT_EQ(t.category, "network");  // the latest answer's source had none: the one before it
@@ -40,8 +41,10 @@ TEST(TicketBuilder, AConversationGivesSubjectCategoryTranscriptAndArticlesTried)
 
 TEST(TicketBuilder, ADescriptionAloneTakesItsCategoryFromRetrieval) {
   TicketDraft draft;
-  draft.description = "Outlook crashes when I open a shared calendar.\nIt started after the update.";
-  const auto t = buildTicket(draft, {}, {{"col-outlook", "Outlook crashes", "collaboration", "", 0.7}});
+  draft.description =
+      "Outlook crashes when I open a shared calendar.\nIt started after the update.";
+  const auto t =
+      buildTicket(draft, {}, {{"col-outlook", "Outlook crashes", "collaboration", "", 0.7}});
   EXPECT_EQ(t.subject, "Outlook crashes when I open a shared calendar.");
   EXPECT_EQ(t.category, "collaboration");
   EXPECT_TRUE(t.articles_tried.empty());
@@ -51,9 +54,11 @@ TEST(TicketBuilder, ADescriptionAloneTakesItsCategoryFromRetrieval) {
 }
 
 TEST(TicketBuilder, PriorityFollowsImpact) {
-  EXPECT_EQ(inferPriority("I think I clicked a link in a phishing mail"), store::TicketPriority::kUrgent);
+  EXPECT_EQ(inferPriority("I think I clicked a link in a phishing mail"),
+            store::TicketPriority::kUrgent);
   EXPECT_EQ(inferPriority("My laptop was stolen at the airport"), store::TicketPriority::kUrgent);
-  EXPECT_EQ(inferPriority("The file server is down for the whole team"), store::TicketPriority::kHigh);
+  EXPECT_EQ(inferPriority("The file server is down for the whole team"),
+            store::TicketPriority::kHigh);
   EXPECT_EQ(inferPriority("URGENT: cannot work without VPN"), store::TicketPriority::kHigh);
   EXPECT_EQ(inferPriority("I would like a second monitor"), store::TicketPriority::kLow);
   EXPECT_EQ(inferPriority("Outlook asks for my password again"), store::TicketPriority::kNormal);
@@ -65,35 +70,6 @@ TEST(TicketBuilder, LongSubjectsAreCutAtAWord) {
   EXPECT_LE(s.size(), 80u + 3);
   EXPECT_EQ(s.substr(s.size() - 3), "\xE2\x80\xA6");
   EXPECT_EQ(shortSubject("short one"), "short one");
-}
-
-TEST(Escalation, FollowsTheStrongestSignal) {
-  kb::Article article;
-  rag::ChatAnswer answer;
-  answer.answered = true;
-  answer.results.push_back({&article, 0.9});
-  EXPECT_FALSE(escalationForAnswer(answer, 0.5).suggested);
-  answer.results[0].score = 0.4;
-  EXPECT_EQ(escalationForAnswer(answer, 0.5).reason, "low_confidence");
-  answer.answered = false;
-  EXPECT_EQ(escalationForAnswer(answer, 0.5).reason, "no_answer");
-  answer.reports_failure = true;
-  EXPECT_EQ(escalationForAnswer(answer, 0.5).reason, "user_reported_failure");
-  EXPECT_TRUE(escalationForFeedback(false).suggested);
-  EXPECT_FALSE(escalationForFeedback(true).suggested);
-}
-
-TEST(QueryString, DecodesAndRejectsMalformedEscapes) {
-  const auto p = http::queryParameters("/tickets?status=in_progress&limit=5&q=a%20b+c&flag&limit=7#frag");
-  ASSERT_TRUE(p);
-  EXPECT_EQ(p->at("status"), "in_progress");
-  EXPECT_EQ(p->at("limit"), "7");
-  EXPECT_EQ(p->at("q"), "a b c");
-  EXPECT_EQ(p->at("flag"), "");
-  EXPECT_TRUE(http::queryParameters("/tickets")->empty());
-  EXPECT_FALSE(http::queryParameters("/t?x=%zz"));
-  EXPECT_FALSE(http::queryParameters("/t?x=%4"));
-  EXPECT_FALSE(http::queryParameters("/t?x=%00"));
 }
 
 }  // namespace

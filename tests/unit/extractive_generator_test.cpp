@@ -1,9 +1,31 @@
+// ExtractiveGenerator: the Generator contracts (tests/contracts/generator_contract.cpp), then
+// how it builds an answer from an article: summary and numbered steps, cut at max_tokens on a
+// step or sentence boundary, and the "no answer" reply.
+#include "rag/extractive_generator.h"
+
 #include <gtest/gtest.h>
 
-#include "rag/extractive_generator.h"
+#include "contracts/generator_contract.h"
 #include "rag/tokens.h"
 
 namespace chatbot::rag {
+namespace {
+
+std::shared_ptr<const Generator> makeExtractive(const std::string& support_contact) {
+  return std::make_shared<ExtractiveGenerator>(support_contact);
+}
+
+}  // namespace
+
+namespace contract {
+INSTANTIATE_TEST_SUITE_P(Extractive, GeneratorContract,
+                         ::testing::Values(GeneratorBackend{"Extractive", makeExtractive}),
+                         generatorBackendName);
+INSTANTIATE_TEST_SUITE_P(Extractive, FallbackGeneratorContract,
+                         ::testing::Values(GeneratorBackend{"Extractive", makeExtractive}),
+                         generatorBackendName);
+}  // namespace contract
+
 namespace {
 
 kb::Article article() {
@@ -11,28 +33,16 @@ kb::Article article() {
   a.id = "dev-printer";
   a.subject = "Printer offline";
   a.body =
-      "A printer shows offline when it lost its network connection. Restarting it fixes most cases.\n\n"
+      "A printer shows offline when it lost its network connection. Restarting it fixes most "
+      "cases.\n\n"
       "## Steps\n"
       "1. Turn the printer off and on.\n"
       "2. Check that its network light is on.\n"
-      "3. Remove the printer in Settings > Bluetooth & devices > Printers & scanners and add it again.\n\n"
+      "3. Remove the printer in Settings > Bluetooth & devices > Printers & scanners and add it "
+      "again.\n\n"
       "## If it still doesn't work\n"
       "- Contact the IT Service Desk with the printer's asset tag.\n";
   return a;
-}
-
-TEST(Tokens, CountsWordsAndPunctuation) {
-  EXPECT_EQ(countTokens(""), 0u);
-  EXPECT_EQ(countTokens("Don't restart!"), 5u);
-  EXPECT_EQ(countTokens("1. Open Settings > Wi-Fi"), 8u);
-  EXPECT_EQ(countTokens("café au lait"), 3u);
-}
-
-TEST(Tokens, PrefixEndsAtASentence) {
-  EXPECT_EQ(prefixAtSentence("One two. Three four five. Six.", 6), "One two.");
-  EXPECT_EQ(prefixAtSentence("One two. Three four five. Six.", 3), "One two.");
-  EXPECT_EQ(prefixAtSentence("One two three four", 2), "");
-  EXPECT_EQ(prefixAtSentence("Short.", 10), "Short.");
 }
 
 TEST(ExtractiveGenerator, KeepsSummaryAndNumberedSteps) {
@@ -94,13 +104,15 @@ TEST(ExtractiveGenerator, LongFirstSentenceIsCutAtASentenceOrReferred) {
 TEST(ExtractiveGenerator, SaysSoWhenTheKbHasNoAnswer) {
   const auto a = article();
   const std::vector<Source> related{{&a, 0.2}};
-  const auto g = ExtractiveGenerator("the IT Service Desk (ext. 4357)").generate({"bake a cake", {}, related, 150});
+  const auto g = ExtractiveGenerator("the IT Service Desk (ext. 4357)")
+                     .generate({"bake a cake", {}, related, 150});
   EXPECT_FALSE(g.answered);
   EXPECT_TRUE(g.context_used.empty());
   EXPECT_NE(g.text.find("couldn't find an answer"), std::string::npos);
   EXPECT_NE(g.text.find("\"Printer offline\""), std::string::npos);
   EXPECT_NE(g.text.find("ext. 4357"), std::string::npos);
-  EXPECT_EQ(g.text.find("Turn the printer"), std::string::npos) << "must not present an unrelated article";
+  EXPECT_EQ(g.text.find("Turn the printer"), std::string::npos)
+      << "must not present an unrelated article";
 }
 
 }  // namespace
