@@ -79,7 +79,8 @@ class Downloader {
   virtual DownloadResult download(const DownloadRequest& request, DownloadProgress& progress) = 0;
 };
 
-// The libcurl implementation: follows redirects, sends the bearer token only to the first host.
+// The HTTP(S) implementation (net::HttpClient, libcurl): follows redirects, sends the bearer token
+// only to the first host. Make it before other threads use libcurl (it runs curl_global_init).
 std::unique_ptr<Downloader> makeCurlDownloader();
 
 // True for 64 hex digits (any case).

@@ -28,6 +28,8 @@
 #include <stop_token>
 #include <string>
 
+#include "net/http_client.h"
+
 namespace chatbot::tickets {
 
 struct WebhookMessage {
@@ -79,16 +81,21 @@ struct WebhookClientOptions {
   std::chrono::milliseconds timeout{15'000};  // the whole request, connect included
 };
 
-// The libcurl implementation. Thread-safe: each send uses its own easy handle, so concurrent sends
-// are fine (the worker makes one at a time). Construct it on the main thread before other threads
-// use libcurl: the constructor runs curl_global_init once per process.
+// The HTTP implementation, over net::HttpClient (libcurl). Thread-safe: each send is its own
+// exchange, so concurrent sends are fine (the worker makes one at a time). Construct it on the
+// main thread before other threads use libcurl: constructing its HttpClient runs curl_global_init
+// once per process.
 class WebhookClient final : public TicketNotifier {
  public:
   explicit WebhookClient(WebhookClientOptions options);
   SendResult send(const WebhookMessage& message, std::stop_token stop) override;
 
  private:
+  // The signed POST of one attempt sent at `timestamp` (unix seconds).
+  net::HttpRequest requestFor(const WebhookMessage& message, std::int64_t timestamp) const;
+
   WebhookClientOptions options_;
+  net::HttpClient http_;
 };
 
 // The X-Chatbot-Signature value for a body sent at `timestamp` (unix seconds): "sha256=<hex>".

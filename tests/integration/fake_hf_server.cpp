@@ -123,8 +123,11 @@ void FakeHfServer::handle(tcp::socket& socket) {
     return;
   }
   if (seen.target == resolve && options_.redirect) {
+    const std::string location = options_.cdn_host.empty() ? cdn
+                                                           : "http://" + options_.cdn_host + ":" +
+                                                                 std::to_string(port_) + cdn;
     send(head(302, 0,
-              {"Location: " + cdn, hash_header,
+              {"Location: " + location, hash_header,
                "X-Linked-Size: " + std::to_string(options_.body.size())}));
     return;
   }

@@ -22,6 +22,8 @@ struct FakeHfOptions {
   std::string body;              // the file's bytes
   std::string announced_sha256;  // default: the sha256 of `body`; "none": announce no hash
   bool redirect = true;          // like huggingface.co: 302 to a "CDN" path, hash in X-Linked-Etag
+  std::string cdn_host;          // redirect to http://<cdn_host>:<port>/cdn/..., another name for
+                                 // this server (e.g. "localhost"); empty: a relative Location
   bool honour_range = true;      // false: always 200 with the whole file
   std::size_t drop_after = 0;    // first file transfer: close after this many body bytes (0: never)
   bool wrong_body = false;       // serve different bytes of the same length under the same hash

@@ -218,6 +218,21 @@ TEST_F(ModelDownload, AccessDeniedExplainsHfTokenAndTheTokenIsSent) {
   EXPECT_EQ(server.requests().back().authorization, "Bearer hf_test_token");
 }
 
+TEST_F(ModelDownload, TheTokenGoesToTheEndpointButNotToTheCdnItRedirectsTo) {
+  auto o = options();
+  o.cdn_host = "localhost";  // another host name for the same loopback server
+  FakeHfServer server(o);
+  auto r = request(server);
+  r.bearer_token = "hf_test_token";
+  models::makeCurlDownloader()->download(r, progress_);
+  EXPECT_EQ(util::readFile(dir_ / "model.gguf"), body_);
+  const auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].authorization, "Bearer hf_test_token");
+  EXPECT_EQ(seen[1].target, "/cdn/test-model-q4_k_m.gguf");
+  EXPECT_EQ(seen[1].authorization, "");
+}
+
 TEST_F(ModelDownload, ServerErrorsAreRetriedWithBackoff) {
   auto o = options();
   o.fail_first = 2;
