@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -134,66 +135,74 @@ std::pair<std::string, std::string> settingStatus(const std::string& value,
   }
 }
 
-}  // namespace
+// Whether the model's file is in MODELS_DIR.
+bool isPresent(const models::KnownModel& m, const config::Config& config) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(config.models_dir / m.file, ec);
+}
 
-int runModelsList(const CommonFlags& flags, const ModelsListFlags& list) {
-  const auto config = loadConfigOrReport(flags);
-  if (!config) return 2;
-  const auto present = [&](const models::KnownModel& m) {
-    std::error_code ec;
-    return std::filesystem::is_regular_file(config->models_dir / m.file, ec);
-  };
-  const std::pair<const char*, std::pair<std::string, models::ModelRole>> settings[] = {
-      {"LLM_MODEL_ID", {config->llm_model_id, models::ModelRole::kChat}},
-      {"EMBEDDING_MODEL", {config->embedding_model, models::ModelRole::kEmbedding}}};
+// A setting that names a model: its variable, value and the role the model must have.
+struct ModelSetting {
+  const char* variable;
+  std::string value;
+  models::ModelRole role;
+};
 
-  if (list.json) {
-    nlohmann::json out = {{"models_dir", config->models_dir.string()},
-                          {"models", nlohmann::json::array()}};
-    for (const auto& m : models::knownModels()) {
-      nlohmann::json names = nlohmann::json::array();
-      for (const auto n : m.other_names) names.push_back(n);
-      const std::string as = configuredAs(m, *config);
-      out["models"].push_back(
-          {{"alias", m.alias},
-           {"role", models::toString(m.role)},
-           {"other_names", names},
-           {"repo", m.repo},
-           {"file", m.file},
-           {"approx_bytes", m.approx_bytes},
-           {"sha256", m.sha256.empty() ? nlohmann::json() : nlohmann::json(m.sha256)},
-           {"chat_template_hint", m.chat_template_hint},
-           {"description", m.description},
-           {"present", present(m)},
-           {"path", (config->models_dir / m.file).string()},
-           {"configured_as", as.empty() ? nlohmann::json() : nlohmann::json(as)}});
-    }
-    for (const auto& [variable, setting] : settings) {
-      const auto [path, problem] = settingStatus(setting.first, *config, setting.second);
-      out["configured"][variable] = {
-          {"value", setting.first},
-          {"path", path.empty() ? nlohmann::json() : nlohmann::json(path)},
-          {"problem", problem.empty() ? nlohmann::json() : nlohmann::json(problem)}};
-    }
-    std::cout << out.dump(2) << "\n";
-    return 0;
+std::array<ModelSetting, 2> modelSettings(const config::Config& config) {
+  return {ModelSetting{"LLM_MODEL_ID", config.llm_model_id, models::ModelRole::kChat},
+          ModelSetting{"EMBEDDING_MODEL", config.embedding_model, models::ModelRole::kEmbedding}};
+}
+
+nlohmann::json knownModelJson(const models::KnownModel& m, const config::Config& config) {
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto n : m.other_names) names.push_back(n);
+  const std::string as = configuredAs(m, config);
+  return {{"alias", m.alias},
+          {"role", models::toString(m.role)},
+          {"other_names", names},
+          {"repo", m.repo},
+          {"file", m.file},
+          {"approx_bytes", m.approx_bytes},
+          {"sha256", m.sha256.empty() ? nlohmann::json() : nlohmann::json(m.sha256)},
+          {"chat_template_hint", m.chat_template_hint},
+          {"description", m.description},
+          {"present", isPresent(m, config)},
+          {"path", (config.models_dir / m.file).string()},
+          {"configured_as", as.empty() ? nlohmann::json() : nlohmann::json(as)}};
+}
+
+// `models list --json`.
+void printModelsJson(const config::Config& config) {
+  nlohmann::json out = {{"models_dir", config.models_dir.string()},
+                        {"models", nlohmann::json::array()}};
+  for (const auto& m : models::knownModels()) out["models"].push_back(knownModelJson(m, config));
+  for (const auto& setting : modelSettings(config)) {
+    const auto [path, problem] = settingStatus(setting.value, config, setting.role);
+    out["configured"][setting.variable] = {
+        {"value", setting.value},
+        {"path", path.empty() ? nlohmann::json() : nlohmann::json(path)},
+        {"problem", problem.empty() ? nlohmann::json() : nlohmann::json(problem)}};
   }
+  std::cout << out.dump(2) << "\n";
+}
 
+// `models list` on a terminal: the table, then what the settings name now.
+void printModelsTable(const config::Config& config) {
   std::size_t alias_width = 5;
   for (const auto& m : models::knownModels()) alias_width = std::max(alias_width, m.alias.size());
-  std::cout << "MODELS_DIR: " << config->models_dir.string() << "\n\n";
+  std::cout << "MODELS_DIR: " << config.models_dir.string() << "\n\n";
   std::cout << fmt::format("{:<{}}  {:<9}  {:>8}  {:<7}  {:<15}  {}\n", "ALIAS", alias_width,
                            "ROLE", "SIZE", "PRESENT", "CONFIGURED", "FILE");
   for (const auto& m : models::knownModels()) {
-    const std::string as = configuredAs(m, *config);
+    const std::string as = configuredAs(m, config);
     std::cout << fmt::format("{:<{}}  {:<9}  {:>8}  {:<7}  {:<15}  {}\n", m.alias, alias_width,
                              models::toString(m.role), models::formatSize(m.approx_bytes),
-                             present(m) ? "yes" : "no", as.empty() ? "-" : as, m.file);
+                             isPresent(m, config) ? "yes" : "no", as.empty() ? "-" : as, m.file);
   }
   std::cout << "\nConfigured now:\n";
-  for (const auto& [variable, setting] : settings) {
-    const auto [path, problem] = settingStatus(setting.first, *config, setting.second);
-    std::cout << "  " << variable << "=" << setting.first;
+  for (const auto& setting : modelSettings(config)) {
+    const auto [path, problem] = settingStatus(setting.value, config, setting.role);
+    std::cout << "  " << setting.variable << "=" << setting.value;
     if (!problem.empty())
       std::cout << "\n    not usable: " << problem.substr(problem.find(": ") + 2);
     else if (!path.empty())
@@ -203,6 +212,86 @@ int runModelsList(const CommonFlags& flags, const ModelsListFlags& list) {
   std::cout << "\nDownload one with `chatbot models pull ALIAS` (or REPO/FILE.gguf for any GGUF on "
                "Hugging Face),\n"
                "then set LLM_MODEL_ID or EMBEDDING_MODEL to its alias.\n";
+}
+
+// The hash the download must have: --sha256, else the pinned one, else none (then the one the
+// server announces). False, after saying why, when --sha256 is not a SHA-256.
+bool setExpectedHash(const ModelsPullFlags& pull, const PullTarget& target,
+                     models::DownloadRequest& request) {
+  if (!pull.sha256.empty()) {
+    if (!models::isSha256Hex(pull.sha256)) {
+      std::cerr << "chatbot models pull: --sha256 must be 64 hex digits; got '" << pull.sha256
+                << "'.\n";
+      return false;
+    }
+    request.expected_sha256 = util::asciiLower(pull.sha256);
+    request.expected_sha256_source = "--sha256";
+  } else if (!target.pinned_sha256.empty()) {
+    request.expected_sha256 = target.pinned_sha256;
+    request.expected_sha256_source = "pinned (chatbot's model registry)";
+  }
+  return true;
+}
+
+// Where the file comes from: HF_ENDPOINT (or its mirror), with HF_TOKEN when set.
+void setSource(const config::Config& config, const PullTarget& target,
+               models::DownloadRequest& request) {
+  std::string endpoint = config.hf_endpoint;
+  while (endpoint.ends_with('/')) endpoint.pop_back();
+  request.url = endpoint + "/" + target.repo + "/resolve/main/" + target.file;
+  if (const char* token = std::getenv("HF_TOKEN"); token != nullptr)
+    request.bearer_token = util::trim(token);
+}
+
+// After a pull: the setting that selects the model.
+void printHowToUse(const PullTarget& target, const std::string& name) {
+  if (target.known != nullptr) {
+    const auto* m = target.known;
+    std::cout << "use it: "
+              << (m->role == models::ModelRole::kChat ? "LLM_MODEL_ID=" : "EMBEDDING_MODEL=")
+              << m->alias << "\n";
+    if (!m->chat_template_hint.empty()) {
+      std::cout << "if its GGUF carries no chat template, also set LLM_CHAT_TEMPLATE="
+                << m->chat_template_hint << "\n";
+    }
+  } else {
+    std::cout << "use it: LLM_MODEL_ID=" << name
+              << " (or EMBEDDING_MODEL=..., for an embedding model)\n";
+  }
+}
+
+// Downloads with a progress display (Ctrl-C stops it, resumably); the exit code.
+int download(const PullTarget& target, const models::DownloadRequest& request,
+             const std::string& name) {
+  std::cerr << "pulling " << target.name << " from " << request.url << "\n  into "
+            << request.destination.string() << "\n";
+  CliProgress progress(std::string(std::filesystem::path(target.file).filename().string()));
+  models::DownloadResult result;
+  try {
+    const InterruptGuard interrupt_guard;
+    result = models::makeCurlDownloader()->download(request, progress);
+  } catch (const models::DownloadError& e) {
+    progress.endBar();
+    std::cerr << "chatbot models pull " << name << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "saved " << result.path.string() << " (" << models::formatSize(result.bytes)
+            << ", sha256 " << result.sha256 << " verified against the " << result.sha256_source
+            << " hash)\n";
+  printHowToUse(target, name);
+  return 0;
+}
+
+}  // namespace
+
+int runModelsList(const CommonFlags& flags, const ModelsListFlags& list) {
+  const auto config = loadConfigOrReport(flags);
+  if (!config) return 2;
+  if (list.json) {
+    printModelsJson(*config);
+  } else {
+    printModelsTable(*config);
+  }
   return 0;
 }
 
@@ -219,18 +308,7 @@ int runModelsPull(const CommonFlags& flags, const ModelsPullFlags& pull) {
     return 2;
   }
   models::DownloadRequest request;
-  if (!pull.sha256.empty()) {
-    if (!models::isSha256Hex(pull.sha256)) {
-      std::cerr << "chatbot models pull: --sha256 must be 64 hex digits; got '" << pull.sha256
-                << "'.\n";
-      return 2;
-    }
-    request.expected_sha256 = util::asciiLower(pull.sha256);
-    request.expected_sha256_source = "--sha256";
-  } else if (!target->pinned_sha256.empty()) {
-    request.expected_sha256 = target->pinned_sha256;
-    request.expected_sha256_source = "pinned (chatbot's model registry)";
-  }
+  if (!setExpectedHash(pull, *target, request)) return 2;
   request.destination = config->models_dir / std::filesystem::path(target->file).filename();
   std::error_code ec;
   if (std::filesystem::is_regular_file(request.destination, ec) && !pull.force) {
@@ -242,42 +320,9 @@ int runModelsPull(const CommonFlags& flags, const ModelsPullFlags& pull) {
     std::filesystem::remove(request.destination, ec);
     std::filesystem::remove(request.destination.string() + ".part", ec);
   }
-  std::string endpoint = config->hf_endpoint;
-  while (endpoint.ends_with('/')) endpoint.pop_back();
-  request.url = endpoint + "/" + target->repo + "/resolve/main/" + target->file;
-  if (const char* token = std::getenv("HF_TOKEN"); token != nullptr)
-    request.bearer_token = util::trim(token);
+  setSource(*config, *target, request);
   request.cancel = &g_interrupted;
-
-  std::cerr << "pulling " << target->name << " from " << request.url << "\n  into "
-            << request.destination.string() << "\n";
-  CliProgress progress(std::string(std::filesystem::path(target->file).filename().string()));
-  models::DownloadResult result;
-  try {
-    const InterruptGuard interrupt_guard;
-    result = models::makeCurlDownloader()->download(request, progress);
-  } catch (const models::DownloadError& e) {
-    progress.endBar();
-    std::cerr << "chatbot models pull " << pull.name << ": " << e.what() << "\n";
-    return 1;
-  }
-  std::cout << "saved " << result.path.string() << " (" << models::formatSize(result.bytes)
-            << ", sha256 " << result.sha256 << " verified against the " << result.sha256_source
-            << " hash)\n";
-  if (target->known != nullptr) {
-    const auto* m = target->known;
-    std::cout << "use it: "
-              << (m->role == models::ModelRole::kChat ? "LLM_MODEL_ID=" : "EMBEDDING_MODEL=")
-              << m->alias << "\n";
-    if (!m->chat_template_hint.empty()) {
-      std::cout << "if its GGUF carries no chat template, also set LLM_CHAT_TEMPLATE="
-                << m->chat_template_hint << "\n";
-    }
-  } else {
-    std::cout << "use it: LLM_MODEL_ID=" << pull.name
-              << " (or EMBEDDING_MODEL=..., for an embedding model)\n";
-  }
-  return 0;
+  return download(*target, request, pull.name);
 }
 
 }  // namespace chatbot::cli

@@ -7,7 +7,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
-
 #include <cerrno>
 
 namespace chatbot::http::detail {
@@ -163,116 +162,161 @@ struct Attachment {
   ResponseChannel& channel;
 };
 
+// sendDeferred's state and its steps that do not suspend. Lives in sendDeferred's coroutine frame
+// and is used only on the connection's strand. Every co_await stays in sendDeferred (writeBody
+// excepted, a coroutine as before): a helper coroutine per step would add a frame allocation per
+// response.
+class DeferredWriter {
+ public:
+  DeferredWriter(beast::tcp_stream& stream, ResponseChannel& channel, const DeferredSend& how)
+      : stream_(stream), channel_(channel), how_(how) {}
+
+  // HTTP/1.0 has no chunks: a streamed body ends when the connection closes.
+  bool chunked() const noexcept { return how_.version >= 11; }
+  bool streaming() const noexcept { return streaming_; }
+  // As the client asked, unless the server is stopping.
+  bool keepAlive() const { return how_.keep_alive && !how_.stopping->load(); }
+
+  // The completion token of every write: its error is what failed() looks at.
+  auto storeError() { return asio::redirect_error(use_awaitable, ec_); }
+  // Whether the latest write failed; a failed write means the client is gone.
+  bool failed() {
+    if (!ec_) return false;
+    channel_.markClientGone();
+    return true;
+  }
+  // Cancels the disconnect watch (the connection reads the socket next) and returns `reusable`.
+  bool finish(bool reusable) {
+    if (channel_.watching()) {
+      channel_.stopWatching();
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+    }
+    return reusable;
+  }
+
+  // Readies a complete response for its write (keep-alive, length, deadline); returns whether the
+  // connection stays open after it.
+  bool prepareComplete(Response& reply) {
+    const bool keep = keepAlive();
+    reply.keep_alive(keep);
+    if (!reply.has_content_length()) reply.prepare_payload();
+    stream_.expires_after(how_.write_timeout);
+    return keep;
+  }
+  // The 500 for a response its handler dropped before starting it.
+  Response abandonedReply() const {
+    Response reply = how_.handler->protocolError(
+        Status::internal_server_error, "The server could not produce a response. Retry later.",
+        *how_.connection);
+    reply.prepare_payload();
+    return reply;
+  }
+  // The header of a streamed response, ready for its write.
+  beast::http::response<beast::http::empty_body> streamHead(Response& head_fields) {
+    beast::http::response<beast::http::empty_body> head{std::move(head_fields.base())};
+    head.erase(beast::http::field::content_length);
+    const bool keep = chunked() && keepAlive();
+    head.keep_alive(keep);
+    // Said explicitly (Beast leaves it implicit in HTTP/1.1): SSE clients and proxies look for it.
+    if (keep) head.set(beast::http::field::connection, "keep-alive");
+    if (chunked()) head.chunked(true);
+    stream_.expires_after(how_.write_timeout);
+    return head;
+  }
+  // The head went out: the body follows, with heartbeats if the handler asked for them.
+  void startStreaming() {
+    streaming_ = true;
+    last_write_ = Clock::now();
+    std::tie(heartbeat_chunk_, heartbeat_interval_) = channel_.heartbeatSettings();
+  }
+  // Every body write goes through here: a chunk (or raw bytes in HTTP/1.0), with its deadline.
+  asio::awaitable<bool> writeBody(std::string_view data) {
+    stream_.expires_after(how_.write_timeout);
+    if (chunked()) {
+      co_await asio::async_write(stream_, beast::http::make_chunk(asio::buffer(data)),
+                                 storeError());
+    } else {
+      co_await asio::async_write(stream_, asio::buffer(data), storeError());
+    }
+    last_write_ = Clock::now();
+    co_return !failed();
+  }
+  // Sets the timer for the next heartbeat, or for never; returns whether a heartbeat is due then.
+  bool armTimer(asio::steady_timer& timer) const {
+    const bool beats = streaming_ && heartbeat_interval_.count() > 0 && !heartbeat_chunk_.empty();
+    timer.expires_at(beats ? last_write_ + heartbeat_interval_ : Clock::time_point::max());
+    return beats;
+  }
+  // After a wait that armTimer() said ends in a heartbeat: whether to send it now. A cancelled wait
+  // means something was queued (or the client left): the caller looks at that first.
+  bool heartbeatDue(const beast::error_code& wait_ec) const {
+    return !wait_ec && !channel_.clientGone() && Clock::now() >= last_write_ + heartbeat_interval_;
+  }
+  const std::string& heartbeatChunk() const noexcept { return heartbeat_chunk_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  ResponseChannel& channel_;
+  const DeferredSend& how_;
+  bool streaming_ = false;
+  std::string heartbeat_chunk_;
+  std::chrono::milliseconds heartbeat_interval_{0};
+  Clock::time_point last_write_ = Clock::now();
+  beast::error_code ec_;  // of the latest write
+};
+
 }  // namespace
 
-asio::awaitable<bool> sendDeferred(beast::tcp_stream& stream, std::shared_ptr<ResponseChannel> channel,
-                                   DeferredSend how) {
+asio::awaitable<bool> sendDeferred(beast::tcp_stream& stream,
+                                   std::shared_ptr<ResponseChannel> channel, DeferredSend how) {
   Waker waker(stream.get_executor());
   const Attachment attachment(*channel, waker);
   watchForDisconnect(stream.socket(), channel);
-  // Cancels the watch (the connection reads the socket next) and reports whether to go on.
-  auto finish = [&](bool reusable) {
-    if (channel->watching()) {
-      channel->stopWatching();
-      beast::error_code ignored;
-      stream.socket().cancel(ignored);
-    }
-    return reusable;
-  };
-  auto keepAlive = [&] { return how.keep_alive && !how.stopping->load(); };
-
-  bool streaming = false;
-  const bool chunked = how.version >= 11;  // HTTP/1.0 has no chunks: the body ends when we close
-  std::string heartbeat_chunk;
-  std::chrono::milliseconds heartbeat_interval{0};
-  auto last_write = Clock::now();
-  beast::error_code ec;
-
-  // Every write goes through here: per-write timeout, and a failed write means the client is gone.
-  auto failed = [&](const beast::error_code& write_ec) {
-    if (!write_ec) return false;
-    channel->markClientGone();
-    return true;
-  };
-  auto writeBody = [&](std::string_view data) -> asio::awaitable<bool> {
-    stream.expires_after(how.write_timeout);
-    if (chunked) {
-      co_await asio::async_write(stream, beast::http::make_chunk(asio::buffer(data)),
-                                 asio::redirect_error(use_awaitable, ec));
-    } else {
-      co_await asio::async_write(stream, asio::buffer(data), asio::redirect_error(use_awaitable, ec));
-    }
-    last_write = Clock::now();
-    co_return !failed(ec);
-  };
-
+  DeferredWriter out(stream, *channel, how);
   for (;;) {
     ResponseChannel::Batch batch = channel->take();
     if (batch.whole) {
-      Response& reply = *batch.whole;
-      const bool keep = keepAlive();
-      reply.keep_alive(keep);
-      if (!reply.has_content_length()) reply.prepare_payload();
-      stream.expires_after(how.write_timeout);
-      co_await beast::http::async_write(stream, reply, asio::redirect_error(use_awaitable, ec));
-      co_return finish(!failed(ec) && keep);
+      const bool keep = out.prepareComplete(*batch.whole);
+      co_await beast::http::async_write(stream, *batch.whole, out.storeError());
+      co_return out.finish(!out.failed() && keep);
     }
     if (batch.head) {
-      beast::http::response<beast::http::empty_body> head{std::move(batch.head->base())};
-      head.erase(beast::http::field::content_length);
-      const bool keep = chunked && keepAlive();
-      head.keep_alive(keep);
-      // Said explicitly (Beast leaves it implicit in HTTP/1.1): SSE clients and proxies look for it.
-      if (keep) head.set(beast::http::field::connection, "keep-alive");
-      if (chunked) head.chunked(true);
+      auto head = out.streamHead(*batch.head);
       beast::http::response_serializer<beast::http::empty_body> serializer{head};
-      stream.expires_after(how.write_timeout);
-      co_await beast::http::async_write_header(stream, serializer, asio::redirect_error(use_awaitable, ec));
-      if (failed(ec)) co_return finish(false);
-      streaming = true;
-      last_write = Clock::now();
-      std::tie(heartbeat_chunk, heartbeat_interval) = channel->heartbeatSettings();
+      co_await beast::http::async_write_header(stream, serializer, out.storeError());
+      if (out.failed()) co_return out.finish(false);
+      out.startStreaming();
     }
-    if (streaming && !batch.body.empty()) {
-      const bool written = co_await writeBody(batch.body);
-      if (!written) co_return finish(false);
+    if (out.streaming() && !batch.body.empty()) {
+      const bool written = co_await out.writeBody(batch.body);
+      if (!written) co_return out.finish(false);
     }
     if (batch.abandoned) {
       // Mid-stream there is no status left to send: closing without the last chunk tells the
       // client that the body is incomplete.
-      if (streaming) co_return finish(false);
-      Response reply = how.handler->protocolError(Status::internal_server_error,
-                                                  "The server could not produce a response. Retry later.",
-                                                  *how.connection);
-      const bool keep = keepAlive();
-      reply.keep_alive(keep);
-      reply.prepare_payload();
-      stream.expires_after(how.write_timeout);
-      co_await beast::http::async_write(stream, reply, asio::redirect_error(use_awaitable, ec));
-      co_return finish(!failed(ec) && keep);
+      if (out.streaming()) co_return out.finish(false);
+      Response reply = out.abandonedReply();
+      const bool keep = out.prepareComplete(reply);
+      co_await beast::http::async_write(stream, reply, out.storeError());
+      co_return out.finish(!out.failed() && keep);
     }
     if (batch.ended) {
-      if (!chunked) co_return finish(false);
+      if (!out.chunked()) co_return out.finish(false);
       stream.expires_after(how.write_timeout);
-      co_await asio::async_write(stream, beast::http::make_chunk_last(), asio::redirect_error(use_awaitable, ec));
-      co_return finish(!failed(ec) && keepAlive());
+      co_await asio::async_write(stream, beast::http::make_chunk_last(), out.storeError());
+      co_return out.finish(!out.failed() && out.keepAlive());
     }
     if (!batch.empty()) continue;  // the writes above yielded the strand: more may have come
-    if (channel->clientGone()) co_return finish(false);
+    if (channel->clientGone()) co_return out.finish(false);
 
     // Nothing queued, and no producer can have woken us since take(): we have not yielded.
-    const bool beats = streaming && heartbeat_interval.count() > 0 && !heartbeat_chunk.empty();
-    if (beats) {
-      waker.timer.expires_at(last_write + heartbeat_interval);
-    } else {
-      waker.timer.expires_at(Clock::time_point::max());
-    }
+    const bool beats = out.armTimer(waker.timer);
     beast::error_code wait_ec;
     co_await waker.timer.async_wait(asio::redirect_error(use_awaitable, wait_ec));
-    // A cancelled wait means something was queued (or the client left): the loop looks first.
-    if (beats && !wait_ec && !channel->clientGone() && Clock::now() >= last_write + heartbeat_interval) {
-      const bool written = co_await writeBody(heartbeat_chunk);
-      if (!written) co_return finish(false);
+    if (beats && out.heartbeatDue(wait_ec)) {
+      const bool written = co_await out.writeBody(out.heartbeatChunk());
+      if (!written) co_return out.finish(false);
     }
   }
 }

@@ -10,9 +10,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-
 #include <list>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -37,7 +37,33 @@ struct SessionState {
   bool idle = true;
 };
 
-bool isTimeout(const beast::error_code& ec) { return ec == beast::error::timeout; }
+bool isTimeout(const beast::error_code& ec) {
+  return ec == beast::error::timeout;
+}
+
+// Whom the handler is serving: the peer's address ("" when the socket cannot tell).
+ConnectionInfo connectionInfo(const beast::tcp_stream& stream) {
+  ConnectionInfo info;
+  beast::error_code ec;
+  const auto endpoint = stream.socket().remote_endpoint(ec);
+  if (!ec) info.remote_address = endpoint.address().to_string();
+  return info;
+}
+
+// Closes the connection at once (see lingeringClose for the alternative).
+void closeNow(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+}
+
+using RequestParser = beast::http::request_parser<beast::http::string_body>;
+
+// The error reply owed for a request that could not be read.
+struct ReadFailure {
+  Status status;
+  std::string detail;
+};
 
 // The connection's Deferral: a handler that defers gets a PendingHandle, the connection keeps the
 // channel behind it. Lives on the coroutine's frame for one request.
@@ -53,19 +79,32 @@ class ConnectionDeferral final : public Deferral {
   }
 
  private:
-  const std::shared_ptr<detail::WakeGate>& gate_;  // referenced, not copied: no cost unless deferred
+  const std::shared_ptr<detail::WakeGate>&
+      gate_;  // referenced, not copied: no cost unless deferred
 };
 
 }  // namespace
 
 struct Server::Impl {
   Impl(ServerOptions o, RequestHandler& h)
-      : options(std::move(o)), handler(h), acceptor(io), signals(io, SIGINT, SIGTERM), grace_timer(io) {}
+      : options(std::move(o)),
+        handler(h),
+        acceptor(io),
+        signals(io, SIGINT, SIGTERM),
+        grace_timer(io) {}
   // Handlers may still hold deferred responses: from here on they must not post to `io`.
   ~Impl() { wake_gate->close(); }
 
   awaitable<void> acceptLoop();
   awaitable<void> session(tcp::socket socket);
+  std::list<std::shared_ptr<SessionState>>::iterator registerSession(
+      std::shared_ptr<SessionState> state);
+  void endSession(std::list<std::shared_ptr<SessionState>>::iterator registration);
+  void limit(RequestParser& parser) const;
+  void prepareReply(beast::tcp_stream& stream, Response& reply, bool keep_alive) const;
+  std::optional<ReadFailure> readFailure(const beast::error_code& ec, bool nothing_received) const;
+  awaitable<void> replyToUnreadable(beast::tcp_stream& stream, const ReadFailure& failure,
+                                    const ConnectionInfo& info);
   awaitable<void> lingeringClose(beast::tcp_stream& stream);
   void beginShutdown();
   void sessionEnded();
@@ -97,7 +136,8 @@ awaitable<void> Server::Impl::acceptLoop() {
       continue;
     }
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
+    tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io),
+                                                        asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping.load()) break;
       log::warn("http.accept_failed", {{"error", ec.message()}});
@@ -119,70 +159,115 @@ awaitable<void> Server::Impl::lingeringClose(beast::tcp_stream& stream) {
   std::size_t drained = 0;
   stream.expires_after(std::chrono::milliseconds(500));
   while (!ec && drained < (1u << 20)) {
-    drained += co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+    drained += co_await stream.async_read_some(asio::buffer(sink),
+                                               asio::redirect_error(use_awaitable, ec));
   }
   stream.socket().close(ec);
 }
 
-awaitable<void> Server::Impl::session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  ConnectionInfo info;
-  {
-    beast::error_code ec;
-    const auto endpoint = stream.socket().remote_endpoint(ec);
-    if (!ec) info.remote_address = endpoint.address().to_string();
-  }
-  auto state = std::make_shared<SessionState>();
-  state->stream = &stream;
-  std::list<std::shared_ptr<SessionState>>::iterator registration;
+// Makes the session reachable by beginShutdown() until endSession().
+std::list<std::shared_ptr<SessionState>>::iterator Server::Impl::registerSession(
+    std::shared_ptr<SessionState> state) {
+  const std::lock_guard lock(sessions_mutex);
+  return sessions.insert(sessions.end(), std::move(state));
+}
+
+// After the connection closed: unregisters the session, forgets its stream (shutdown's posted
+// checks may still hold the state) and counts the session ended.
+void Server::Impl::endSession(std::list<std::shared_ptr<SessionState>>::iterator registration) {
+  std::shared_ptr<SessionState> state;
   {
     const std::lock_guard lock(sessions_mutex);
-    registration = sessions.insert(sessions.end(), state);
+    state = std::move(*registration);
+    sessions.erase(registration);
   }
+  state->stream = nullptr;
+  sessionEnded();
+}
+
+void Server::Impl::limit(RequestParser& parser) const {
+  parser.body_limit(options.max_body_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+}
+
+// Readies a handler's immediate reply for its write.
+void Server::Impl::prepareReply(beast::tcp_stream& stream, Response& reply, bool keep_alive) const {
+  reply.keep_alive(keep_alive);
+  if (!reply.has_content_length()) reply.prepare_payload();
+  stream.expires_after(options.write_timeout);
+}
+
+// What to answer a request that could not be read because of `ec`; nullopt when the connection
+// should just close (the client closed it, or an idle keep-alive connection timed out).
+std::optional<ReadFailure> Server::Impl::readFailure(const beast::error_code& ec,
+                                                     bool nothing_received) const {
+  if (ec == beast::http::error::end_of_stream || ec == asio::error::operation_aborted ||
+      ec == asio::error::connection_reset || ec == asio::error::eof) {
+    return std::nullopt;
+  }
+  if (ec == beast::http::error::body_limit) {
+    return ReadFailure{
+        Status::payload_too_large,
+        "The request body is larger than " + std::to_string(options.max_body_bytes) + " bytes."};
+  }
+  if (ec == beast::http::error::header_limit) {
+    return ReadFailure{Status::request_header_fields_too_large,
+                       "The request headers are larger than " +
+                           std::to_string(options.max_header_bytes) + " bytes."};
+  }
+  if (isTimeout(ec)) {
+    if (nothing_received) return std::nullopt;
+    return ReadFailure{Status::request_timeout, "The request was not received in time."};
+  }
+  return ReadFailure{Status::bad_request, "The request is not valid HTTP/1.1."};
+}
+
+// Answers an unreadable request; the connection closes after it.
+awaitable<void> Server::Impl::replyToUnreadable(beast::tcp_stream& stream,
+                                                const ReadFailure& failure,
+                                                const ConnectionInfo& info) {
+  Response reply = handler.protocolError(failure.status, failure.detail, info);
+  reply.keep_alive(false);
+  reply.prepare_payload();
+  stream.expires_after(options.write_timeout);
+  beast::error_code ec;
+  co_await beast::http::async_write(stream, reply, asio::redirect_error(use_awaitable, ec));
+}
+
+// One connection: reads requests and answers them in order until the client or the server ends
+// it. The read, the handler call and the write of a request stay in this frame: a helper
+// coroutine would cost a frame allocation per request.
+awaitable<void> Server::Impl::session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  const ConnectionInfo info = connectionInfo(stream);
+  const auto state = std::make_shared<SessionState>(&stream);
+  const auto registration = registerSession(state);
 
   beast::flat_buffer buffer;
   bool first = true;
   bool close_lingering = false;
   while (!stopping.load() || first) {
-    beast::http::request_parser<beast::http::string_body> parser;
-    parser.body_limit(options.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    RequestParser parser;
+    limit(parser);
     beast::error_code ec;
 
     state->idle = true;
     stream.expires_after(first ? options.header_timeout : options.idle_timeout);
-    co_await beast::http::async_read_header(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    co_await beast::http::async_read_header(stream, buffer, parser,
+                                            asio::redirect_error(use_awaitable, ec));
     state->idle = false;
     first = false;
     if (!ec && !parser.is_done()) {
       stream.expires_after(options.header_timeout);
-      co_await beast::http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      co_await beast::http::async_read(stream, buffer, parser,
+                                       asio::redirect_error(use_awaitable, ec));
     }
     if (ec) {
-      if (ec == beast::http::error::end_of_stream || ec == asio::error::operation_aborted ||
-          ec == asio::error::connection_reset || ec == asio::error::eof) {
-        break;
+      const auto failure = readFailure(ec, buffer.size() == 0 && !parser.got_some());
+      if (failure) {
+        co_await replyToUnreadable(stream, *failure, info);
+        close_lingering = !isTimeout(ec);
       }
-      Status status = Status::bad_request;
-      std::string detail = "The request is not valid HTTP/1.1.";
-      if (ec == beast::http::error::body_limit) {
-        status = Status::payload_too_large;
-        detail = "The request body is larger than " + std::to_string(options.max_body_bytes) + " bytes.";
-      } else if (ec == beast::http::error::header_limit) {
-        status = Status::request_header_fields_too_large;
-        detail = "The request headers are larger than " + std::to_string(options.max_header_bytes) + " bytes.";
-      } else if (isTimeout(ec)) {
-        if (buffer.size() == 0 && !parser.got_some()) break;  // idle keep-alive connection: just close
-        status = Status::request_timeout;
-        detail = "The request was not received in time.";
-      }
-      Response reply = handler.protocolError(status, detail, info);
-      reply.keep_alive(false);
-      reply.prepare_payload();
-      stream.expires_after(options.write_timeout);
-      beast::error_code wec;
-      co_await beast::http::async_write(stream, reply, asio::redirect_error(use_awaitable, wec));
-      close_lingering = !isTimeout(ec);
       break;
     }
 
@@ -200,9 +285,7 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
       if (!reusable) break;
       continue;
     }
-    reply.keep_alive(keep_alive);
-    if (!reply.has_content_length()) reply.prepare_payload();
-    stream.expires_after(options.write_timeout);
+    prepareReply(stream, reply, keep_alive);
     co_await beast::http::async_write(stream, reply, asio::redirect_error(use_awaitable, ec));
     if (ec || !keep_alive) break;
   }
@@ -210,16 +293,9 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
   if (close_lingering) {
     co_await lingeringClose(stream);
   } else {
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.socket().close(ec);
+    closeNow(stream);
   }
-  {
-    const std::lock_guard lock(sessions_mutex);
-    sessions.erase(registration);
-  }
-  state->stream = nullptr;
-  sessionEnded();
+  endSession(registration);
 }
 
 void Server::Impl::sessionEnded() {

@@ -76,6 +76,35 @@ void normaliseInPlace(std::vector<float>& v) {
   for (float& x : v) x *= scale;
 }
 
+llama_context_params embeddingContextParams(enum llama_pooling_type pooling,
+                                            std::size_t max_batch_tokens,
+                                            std::size_t max_batch_sequences, unsigned threads) {
+  llama_context_params params = llama_context_default_params();
+  params.embeddings = true;
+  params.pooling_type = pooling;
+  // One decode is one physical batch: encoders need every token of a sequence in the same
+  // ubatch, and pooling is computed per ubatch.
+  params.n_ctx = static_cast<uint32_t>(max_batch_tokens);
+  params.n_batch = static_cast<uint32_t>(max_batch_tokens);
+  params.n_ubatch = static_cast<uint32_t>(max_batch_tokens);
+  params.n_seq_max = static_cast<uint32_t>(max_batch_sequences);
+  params.kv_unified = true;  // decoders: the sequences of a call share one cache, cleared per call
+  params.n_threads = static_cast<int32_t>(threads);
+  params.n_threads_batch = static_cast<int32_t>(threads);
+  params.no_perf = true;
+  return params;
+}
+
+// A pool of `threads` workers for `context`, created paused (the batching thread resumes it while
+// it has work); nullptr when ggml cannot create one. The caller owns it.
+ggml_threadpool* attachPausedThreadpool(llama_context* context, unsigned threads) {
+  ggml_threadpool_params pool_params = ggml_threadpool_params_default(static_cast<int>(threads));
+  pool_params.paused = true;
+  ggml_threadpool* pool = ggml_threadpool_new(&pool_params);
+  if (pool != nullptr) llama_attach_threadpool(context, pool, pool);
+  return pool;
+}
+
 }  // namespace
 
 struct LlamaEmbedder::Engine {
@@ -127,35 +156,17 @@ LlamaEmbedder::LlamaEmbedder(const LlamaEmbedderOptions& options)
   max_batch_tokens_ = std::max(options.max_batch_tokens, max_sequence_tokens_);
   max_batch_sequences_ = std::clamp<std::size_t>(options.max_batch_sequences, 1, kMaxSequences);
 
-  llama_context_params params = llama_context_default_params();
-  params.embeddings = true;
-  params.pooling_type = pooling;
-  // One decode is one physical batch: encoders need every token of a sequence in the same
-  // ubatch, and pooling is computed per ubatch.
-  params.n_ctx = static_cast<uint32_t>(max_batch_tokens_);
-  params.n_batch = static_cast<uint32_t>(max_batch_tokens_);
-  params.n_ubatch = static_cast<uint32_t>(max_batch_tokens_);
-  params.n_seq_max = static_cast<uint32_t>(max_batch_sequences_);
-  params.kv_unified = true;  // decoders: the sequences of a call share one cache, cleared per call
   const unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  params.n_threads = static_cast<int32_t>(threads);
-  params.n_threads_batch = static_cast<int32_t>(threads);
-  params.no_perf = true;
+  const llama_context_params params =
+      embeddingContextParams(pooling, max_batch_tokens_, max_batch_sequences_, threads);
   engine_->context.reset(llama_init_from_model(engine_->model.get(), params));
   if (!engine_->context) {
     throw ModelLoadError("llama.cpp could not create an embedding context for " +
                          options.model_path.string() + " (" + std::to_string(max_batch_tokens_) +
                          " tokens): check free memory");
   }
-  if (threads > 1) {
-    ggml_threadpool_params pool_params = ggml_threadpool_params_default(static_cast<int>(threads));
-    pool_params.paused = true;  // resumed by the batching thread while it has work
-    engine_->threadpool = ggml_threadpool_new(&pool_params);
-    if (engine_->threadpool != nullptr) {
-      llama_attach_threadpool(engine_->context.get(), engine_->threadpool, engine_->threadpool);
-    }
-  }
+  if (threads > 1) engine_->threadpool = attachPausedThreadpool(engine_->context.get(), threads);
   if (dimension_ == 0)
     throw ModelLoadError(options.model_path.string() + " reports no embedding dimension");
   engine_->batch = llama_batch_init(static_cast<int32_t>(max_batch_tokens_), 0, 1);

@@ -12,8 +12,8 @@
 //    every request that cites it: the request's sequence gets the prefix and all its source blocks
 //    at overlapping positions (parallel context windows), then reads its question at the position
 //    after the longest block. A source therefore attends to the instructions and itself, not to the
-//    other sources; the question and the answer attend to everything. See docs/BENCHMARKS.md for the
-//    measured effect on the generated text. SourceCache::kOff evaluates the whole prompt per
+//    other sources; the question and the answer attend to everything. See docs/BENCHMARKS.md for
+//    the measured effect on the generated text. SourceCache::kOff evaluates the whole prompt per
 //    request (exact attention).
 //
 // Thread-safety: submit() and status() may be called from any thread. Observers are called on the
@@ -44,12 +44,13 @@ struct EngineOptions {
   std::filesystem::path model_path;
   std::string chat_template = "auto";
   std::string system_prompt;
-  std::string user_preamble;          // plain text that opens every user turn (e.g. "Sources:"); part of the shared prefix
-  std::size_t slots = 4;              // sequences generated in parallel
-  std::size_t context = 2048;         // positions per sequence (prompt + answer)
-  std::size_t batch = 512;            // tokens per llama_decode
-  unsigned threads = 0;               // 0: hardware concurrency
-  std::size_t queue_capacity = 16;    // requests waiting for a slot
+  // Plain text that opens every user turn (e.g. "Sources:"); part of the shared prefix.
+  std::string user_preamble;
+  std::size_t slots = 4;            // sequences generated in parallel
+  std::size_t context = 2048;       // positions per sequence (prompt + answer)
+  std::size_t batch = 512;          // tokens per llama_decode
+  unsigned threads = 0;             // 0: hardware concurrency
+  std::size_t queue_capacity = 16;  // requests waiting for a slot
   SourceCache source_cache = SourceCache::kParallel;
   std::size_t source_cache_tokens = 4096;  // KV cells kept for cached source blocks (LRU)
   std::string kv_type = "q8_0";            // KV-cache element type: f16 or q8_0
@@ -59,7 +60,7 @@ struct EngineOptions {
 struct Sampling {
   double temperature = 0.2;  // 0: greedy
   double top_p = 0.95;
-  std::uint32_t seed = 0;    // 0: random
+  std::uint32_t seed = 0;  // 0: random
 };
 
 // A piece of the prompt after the shared prefix. `key` identifies its text for the source cache
@@ -132,7 +133,8 @@ class LlamaEngine {
 
   const ChatFormat& format() const noexcept { return format_; }
   std::size_t prefixTokens() const noexcept { return prefix_tokens_.size(); }
-  const std::vector<int>& prefix() const noexcept { return prefix_tokens_; }  // the shared prefix's tokens
+  // The shared prefix's tokens.
+  const std::vector<int>& prefix() const noexcept { return prefix_tokens_; }
   std::size_t contextPerSequence() const noexcept { return options_.context; }
   std::string modelName() const { return model_name_; }
   EngineStatus status() const;
@@ -140,14 +142,27 @@ class LlamaEngine {
  private:
   struct Slot;
   struct CacheEntry;
+  // Construction (llama_engine.cpp).
+  void attachThreadpool(unsigned threads);
+  void tokenizePrefix();
+  void createSequences(std::size_t cache_seqs);
+  // The scheduler thread's loop (llama_engine_scheduler.cpp).
   void run();
-  bool evaluatePrefix();
   void admit();
   void start(Slot& slot, EngineRequest request);
-  CacheEntry* acquireEntry(const PromptBlock& block);
-  void attachSources(Slot& slot);
   void step();
+  void retireCancelledAndExpired();
+  bool fillBatch();
+  void failBatch(int code);
+  void sampleAndEmit();
+  void emitToken(Slot& slot, const llama_vocab* vocab, int token);
   void finish(Slot& slot, FinishReason reason, std::string error = {});
+  // The KV cells of the shared prefix and of cached sources (llama_engine_kv.cpp).
+  bool evaluatePrefix();
+  CacheEntry* acquireEntry(const PromptBlock& block);
+  void forgetEntry(CacheEntry& entry);
+  void forgetUnfinishedEntries();
+  void attachSources(Slot& slot);
 
   EngineOptions options_;
   ModelHandle model_;

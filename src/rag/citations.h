@@ -24,11 +24,13 @@ class CitationFilter {
  private:
   enum class State { kText, kOpen, kNumber, kSeparator };
   std::string decide(bool valid);
+  bool continuesMarker(char c);
+  void feedText(char c, std::string& out);
 
   std::size_t sources_given_;
   State state_ = State::kText;
-  std::string held_;          // text of a possible marker, from "[" on
-  bool held_space_ = false;   // a space before the "[" was held with it
+  std::string held_;         // text of a possible marker, from "[" on
+  bool held_space_ = false;  // a space before the "[" was held with it
   std::vector<std::size_t> numbers_;
   std::size_t current_ = 0;
   bool pending_space_ = false;  // a trailing space not yet emitted (it may precede a marker)

@@ -12,8 +12,8 @@ namespace {
 std::string renderLine(const kb::Block& block) {
   switch (block.kind) {
     case kb::BlockKind::kOrderedItem:
-      return std::string(static_cast<std::size_t>(block.level) * 3, ' ') + std::to_string(block.number) + ". " +
-             block.text;
+      return std::string(static_cast<std::size_t>(block.level) * 3, ' ') +
+             std::to_string(block.number) + ". " + block.text;
     case kb::BlockKind::kBulletItem:
       return std::string(static_cast<std::size_t>(block.level) * 2, ' ') + "- " + block.text;
     case kb::BlockKind::kHeading: {
@@ -33,7 +33,8 @@ bool isStepsHeading(const kb::Block& b) {
 
 }  // namespace
 
-ExtractiveGenerator::ExtractiveGenerator(std::string support_contact, const std::vector<kb::Article>* articles)
+ExtractiveGenerator::ExtractiveGenerator(std::string support_contact,
+                                         const std::vector<kb::Article>* articles)
     : support_contact_(std::move(support_contact)) {
   if (articles == nullptr) return;
   rendered_.reserve(articles->size());
@@ -69,6 +70,26 @@ Generation ExtractiveGenerator::noAnswer(const GenerationRequest& request) const
   return g;
 }
 
+namespace {
+
+// Whether `block` goes on the line after `previous` (the last block output) rather than in a new
+// paragraph: items of one list stay together, and a heading stays on the line above its content.
+bool continuesLine(const kb::Block* previous, const kb::Block& block) {
+  return previous != nullptr &&
+         (previous->kind == kb::BlockKind::kHeading ||
+          (block.kind == previous->kind && block.kind != kb::BlockKind::kParagraph &&
+           block.kind != kb::BlockKind::kHeading));
+}
+
+// The index of the first non-empty line after `i`, or lines.size().
+std::size_t nextNonEmpty(const std::vector<std::string>& lines, std::size_t i) {
+  std::size_t next = i + 1;
+  while (next < lines.size() && lines[next].empty()) ++next;
+  return next;
+}
+
+}  // namespace
+
 Generation ExtractiveGenerator::generate(const GenerationRequest& request) const {
   if (request.sources.empty()) return noAnswer(request);
   const kb::Article& best = *request.sources.front().article;
@@ -92,11 +113,7 @@ Generation ExtractiveGenerator::generate(const GenerationRequest& request) const
     const std::string& line = r.lines[i];
     if (line.empty()) continue;
     const std::size_t cost = r.costs[i];
-    // Items of one list stay together, and a heading stays on the line above its content.
-    const bool list_continues =
-        previous != nullptr && (previous->kind == kb::BlockKind::kHeading ||
-                                (block.kind == previous->kind && block.kind != kb::BlockKind::kParagraph &&
-                                 block.kind != kb::BlockKind::kHeading));
+    const bool list_continues = continuesLine(previous, block);
     if (used + cost > request.max_tokens) {
       // Cut inside this block only when nothing has been said yet, and only at a sentence end.
       if (used == 0) {
@@ -111,8 +128,7 @@ Generation ExtractiveGenerator::generate(const GenerationRequest& request) const
     }
     // A heading is only worth its tokens if something under it fits as well.
     if (block.kind == kb::BlockKind::kHeading) {
-      std::size_t next = i + 1;
-      while (next < r.blocks.size() && r.lines[next].empty()) ++next;
+      const std::size_t next = nextNonEmpty(r.lines, i);
       if (next == r.blocks.size() || used + cost + r.costs[next] > request.max_tokens) {
         g.truncated = next != r.blocks.size();
         break;

@@ -132,6 +132,40 @@ void buildInto(const fs::path& tmp, const DenseIndexSource& source, const llm::E
   util::writeFileAtomically(tmp / "manifest.json", full.dump(2));
 }
 
+// Why the index whose manifest is in `dir` needs rebuilding ("" when that manifest matches
+// `expected`).
+std::string manifestMismatch(const fs::path& dir, const nlohmann::json& expected) {
+  try {
+    return mismatchReason(nlohmann::json::parse(util::readFile(dir / "manifest.json")), expected);
+  } catch (const nlohmann::json::exception& e) {
+    return std::string("its manifest is unreadable (") + e.what() + ")";
+  }
+}
+
+// Builds the index into a temporary folder beside `dir`, loads it, and puts it in place of `dir`.
+// The caller holds the dense lock.
+std::unique_ptr<faiss::Index> rebuild(const fs::path& dir, const DenseIndexSource& source,
+                                      const llm::Embedder& embedder,
+                                      const DenseIndexOptions& options,
+                                      const nlohmann::json& manifest) {
+  const fs::path tmp = source.index_dir / ("dense.tmp-" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  try {
+    buildInto(tmp, source, embedder, options, manifest);
+    auto index =
+        readIndex(tmp / "faiss.index", embedder.dimension(), source.articles->size(), options);
+    // Readers hold their index in memory; none reads the files outside the lock.
+    fs::remove_all(dir);
+    fs::rename(tmp, dir);
+    return index;
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+}
+
 }  // namespace
 
 DenseIndexKind parseDenseIndexKind(const std::string& name) {
@@ -187,12 +221,7 @@ std::shared_ptr<const DenseIndex> DenseIndex::openOrBuild(const DenseIndexSource
   if (!fs::exists(dir / "manifest.json", ec)) {
     reason = "no dense index yet";
   } else {
-    try {
-      reason =
-          mismatchReason(nlohmann::json::parse(util::readFile(dir / "manifest.json")), expected);
-    } catch (const nlohmann::json::exception& e) {
-      reason = std::string("its manifest is unreadable (") + e.what() + ")";
-    }
+    reason = manifestMismatch(dir, expected);
     if (reason.empty()) {
       try {
         result->index_ = readIndex(dir / "faiss.index", info.dimension, info.vectors, options);
@@ -213,19 +242,7 @@ std::shared_ptr<const DenseIndex> DenseIndex::openOrBuild(const DenseIndexSource
                               {"embedder", info.embedder},
                               {"articles", info.vectors},
                               {"index_type", toString(options.kind)}});
-  const fs::path tmp = source.index_dir / ("dense.tmp-" + std::to_string(::getpid()));
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  try {
-    buildInto(tmp, source, embedder, options, expected);
-    result->index_ = readIndex(tmp / "faiss.index", info.dimension, info.vectors, options);
-    fs::remove_all(
-        dir);  // readers hold their index in memory; none reads the files outside the lock
-    fs::rename(tmp, dir);
-  } catch (...) {
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+  result->index_ = rebuild(dir, source, embedder, options, expected);
   info.rebuilt = true;
   info.rebuild_reason = reason;
   info.build_ms = util::millisSince(started);

@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <limits>
 #include <system_error>
-#include <type_traits>
 #include <utility>
 
 #include "store/migrations.h"
+#include "store/sqlite_store_detail.h"
 #include "store/store_json.h"
 
 namespace chatbot::store {
 
 namespace fs = std::filesystem;
+using detail::saturatedInt64;
 using sqlite::Connection;
 using sqlite::Query;
 using Mode = sqlite::Transaction::Mode;
@@ -20,13 +21,6 @@ namespace {
 
 // How long a write waits for another process's write (the CLI, say) before failing.
 constexpr int kBusyTimeoutMs = 5000;
-
-// ---- Conversions ----
-
-std::int64_t saturatedInt64(std::size_t value) {
-  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-  return static_cast<std::int64_t>(std::min(value, kMax));
-}
 
 EpochMs saturatedSum(EpochMs time, std::int64_t duration) {
   EpochMs sum = 0;
@@ -62,94 +56,102 @@ Exchange readExchange(const Query& row) {
   return e;
 }
 
-// ---- Tickets ----
+// ---- appendExchange's statements, inside the caller's write transaction ----
 
-// A ticket with the delivery state of its latest outbox event (none: NULL columns).
-#define CHATBOT_SELECT_TICKET                                                                  \
-  "SELECT t.id, t.session_id, t.subject, t.description, t.category, t.priority, t.status, "    \
-  "t.contact, t.transcript, t.articles_tried, t.idempotency_key, t.created_ms, t.updated_ms, " \
-  "o.state, o.attempts, o.last_error, o.next_attempt_ms, o.delivered_ms "                      \
-  "FROM tickets t LEFT JOIN outbox o ON o.id = (SELECT MAX(id) FROM outbox WHERE ticket_id = " \
-  "t.id) "
-constexpr std::string_view kSelectTicketById = CHATBOT_SELECT_TICKET "WHERE t.id = ?1";
-// Keyset pages, newest first: the id bound is a range scan on the rowid or on tickets_by_status.
-constexpr std::string_view kSelectTicketPage =
-    CHATBOT_SELECT_TICKET "WHERE t.id < ?1 ORDER BY t.id DESC LIMIT ?2";
-constexpr std::string_view kSelectTicketPageByStatus =
-    CHATBOT_SELECT_TICKET "WHERE t.status = ?3 AND t.id < ?1 ORDER BY t.id DESC LIMIT ?2";
-#undef CHATBOT_SELECT_TICKET
-
-Delivery readDelivery(const Query& row, int first_column) {
-  Delivery d;
-  if (row.isNull(first_column)) return d;  // no event was ever queued
-  const std::string state = row.text(first_column);
-  d.attempts = row.integer(first_column + 1);
-  d.last_error = row.text(first_column + 2);
-  if (state == "pending") {
-    d.state = DeliveryState::kPending;
-    d.next_attempt_ms = row.integer(first_column + 3);
-  } else if (state == "delivered") {
-    d.state = DeliveryState::kDelivered;
-    d.delivered_ms = row.integer(first_column + 4);
-  } else if (state == "failed") {
-    d.state = DeliveryState::kFailed;
+// Extends the session's life to `expires`, creating it (again) when it is missing or has expired.
+void renewSession(Connection& db, const std::string& session_id, EpochMs now, EpochMs expires) {
+  std::optional<EpochMs> live_until;
+  {
+    auto row = db.query("SELECT expires_ms FROM sessions WHERE id = ?1");
+    row.bindText(1, session_id);
+    if (row.step()) live_until = row.integer(0);
+  }
+  if (live_until && *live_until <= now) {
+    // Expired but not yet purged: the conversation starts afresh (its exchanges cascade).
+    db.query("DELETE FROM sessions WHERE id = ?1").bindText(1, session_id).run();
+    live_until.reset();
+  }
+  if (live_until) {
+    // MAX: appends racing in from several requests must not move the expiry backwards.
+    db.query(
+          "UPDATE sessions SET updated_ms = MAX(updated_ms, ?2), expires_ms = MAX(expires_ms, "
+          "?3) "
+          "WHERE id = ?1")
+        .bindText(1, session_id)
+        .bindInt(2, now)
+        .bindInt(3, expires)
+        .run();
   } else {
-    throw StoreError("an outbox event has the unknown state '" + state + "'");
+    db.query(
+          "INSERT INTO sessions (id, created_ms, updated_ms, expires_ms) VALUES (?1, ?2, ?2, ?3)")
+        .bindText(1, session_id)
+        .bindInt(2, now)
+        .bindInt(3, expires)
+        .run();
   }
-  return d;
 }
 
-Ticket readTicket(const Query& row) {
-  Ticket t;
-  t.id = row.integer(0);
-  t.session_id = row.text(1);
-  t.subject = row.text(2);
-  t.description = row.text(3);
-  t.category = row.text(4);
-  const auto priority = parseTicketPriority(row.text(5));
-  const auto status = parseTicketStatus(row.text(6));
-  if (!priority || !status) {
-    throw StoreError("ticket " + std::to_string(t.id) + " has the unknown priority or status '" +
-                     row.text(5) + "', '" + row.text(6) + "'");
+// Stores the exchange as its session's next and returns its sequence number. A duplicate
+// message_id fails here and the whole append rolls back.
+std::int64_t insertExchange(Connection& db, const Exchange& exchange) {
+  auto insert = db.query(
+      "INSERT INTO exchanges (message_id, session_id, seq, created_ms, query, "
+      "standalone_query, "
+      "response, sources, answered, generator, escalation_reason) VALUES (?1, ?2, "
+      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM exchanges WHERE session_id = ?2), "
+      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING seq");
+  insert.bindText(1, exchange.message_id)
+      .bindText(2, exchange.session_id)
+      .bindInt(3, exchange.created_ms)
+      .bindText(4, exchange.query)
+      .bindText(5, exchange.standalone_query)
+      .bindText(6, exchange.response)
+      .bindText(7, sourcesToJson(exchange.sources))
+      .bindInt(8, exchange.answered ? 1 : 0)
+      .bindText(9, exchange.generator)
+      .bindText(10, exchange.escalation_reason);
+  // SQLite makes the whole change during the first step; the row it returns is the only one.
+  if (!insert.step()) throw StoreError("storing an exchange returned no sequence number");
+  return insert.integer(0);
+}
+
+// The exchange's row in the statistics, which outlive it. A duplicate message_id (of an exchange
+// already trimmed or deleted) fails here and the whole append rolls back.
+void insertAnswerStats(Connection& db, const Exchange& exchange) {
+  auto insert = db.query(
+      "INSERT INTO answer_stats (message_id, created_ms, answered, escalated, top_article_id, "
+      "top_subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.bindText(1, exchange.message_id)
+      .bindInt(2, exchange.created_ms)
+      .bindInt(3, exchange.answered ? 1 : 0)
+      .bindInt(4, exchange.escalation_reason.empty() ? 0 : 1);
+  if (exchange.sources.empty()) {
+    insert.bindNull(5).bindNull(6);
+  } else {
+    insert.bindText(5, exchange.sources.front().article_id)
+        .bindText(6, exchange.sources.front().subject);
   }
-  t.priority = *priority;
-  t.status = *status;
-  t.contact = row.text(7);
-  t.transcript = exchangesFromJson(row.text(8));
-  t.articles_tried = sourcesFromJson(row.text(9));
-  t.idempotency_key = row.text(10);
-  t.created_ms = row.integer(11);
-  t.updated_ms = row.integer(12);
-  t.delivery = readDelivery(row, 13);
-  return t;
+  insert.run();
 }
 
-std::optional<Ticket> loadTicket(Connection& db, std::int64_t id) {
-  auto row = db.query(kSelectTicketById);
-  row.bindInt(1, id);
-  if (!row.step()) return std::nullopt;
-  return readTicket(row);
-}
-
-// Loads a ticket the current transaction has just found or written.
-Ticket loadExistingTicket(Connection& db, std::int64_t id) {
-  auto ticket = loadTicket(db, id);
-  if (!ticket)
-    throw StoreError("ticket " + std::to_string(id) + " vanished inside its transaction");
-  return std::move(*ticket);
-}
-
-void queueEvent(Connection& db, std::int64_t ticket_id, std::string_view event, EpochMs now) {
-  db.query(
-        "INSERT INTO outbox (ticket_id, event, state, attempts, next_attempt_ms, last_error, "
-        "created_ms) VALUES (?1, ?2, 'pending', 0, ?3, '', ?3)")
-      .bindInt(1, ticket_id)
-      .bindText(2, event)
-      .bindInt(3, now)
-      .run();
+// Keeps the newest max_exchanges of the session whose latest exchange has sequence number `seq`.
+// Sequence numbers grow by one per exchange and only the oldest are ever removed (a whole session
+// goes at once), so those are seq - max and below; a session that has not grown past the limit
+// (almost every append) needs no statement.
+void trimSession(Connection& db, const std::string& session_id, std::int64_t seq,
+                 std::size_t max_exchanges) {
+  const std::int64_t keep = saturatedInt64(max_exchanges);
+  if (seq > keep) {
+    db.query("DELETE FROM exchanges WHERE session_id = ?1 AND seq <= ?2")
+        .bindText(1, session_id)
+        .bindInt(2, seq - keep)
+        .run();
+  }
 }
 
 }  // namespace
+
+// ---- Opening ----
 
 // ---- Opening ----
 
@@ -188,30 +190,6 @@ SqliteStore::SqliteStore(const fs::path& path) : path_(path) {
   }
 }
 
-template <typename Body>
-auto SqliteStore::inTransaction(Mode mode, const char* method, Body&& body) {
-  const bool writes = mode == Mode::kWrite;
-  std::lock_guard lock(writes ? write_mutex_ : read_mutex_);
-  Connection& connection = writes ? *writer_ : *reader_;
-  const auto failure = [&](std::string_view problem) {
-    return StoreError("store database " + path_.string() + ": " + method + ": " +
-                      std::string(problem));
-  };
-  try {
-    sqlite::Transaction transaction(connection, mode);
-    if constexpr (std::is_void_v<std::invoke_result_t<Body, Connection&>>) {
-      body(connection);
-      transaction.commit();
-    } else {
-      auto result = body(connection);
-      transaction.commit();
-      return result;
-    }
-  } catch (const StoreError& e) {
-    throw failure(e.what());
-  }
-}
-
 // ---- Conversations ----
 
 void SqliteStore::appendExchange(const Exchange& exchange, const SessionPolicy& policy) {
@@ -229,89 +207,11 @@ void SqliteStore::appendExchanges(const std::vector<Exchange>& exchanges,
 
 void SqliteStore::appendExchangeIn(Connection& db, const Exchange& exchange,
                                    const SessionPolicy& policy) {
-  {
-    const EpochMs now = exchange.created_ms;
-    const EpochMs expires = saturatedSum(now, policy.ttl_ms);
-    std::optional<EpochMs> live_until;
-    {
-      auto row = db.query("SELECT expires_ms FROM sessions WHERE id = ?1");
-      row.bindText(1, exchange.session_id);
-      if (row.step()) live_until = row.integer(0);
-    }
-    if (live_until && *live_until <= now) {
-      // Expired but not yet purged: the conversation starts afresh (its exchanges cascade).
-      db.query("DELETE FROM sessions WHERE id = ?1").bindText(1, exchange.session_id).run();
-      live_until.reset();
-    }
-    if (live_until) {
-      // MAX: appends racing in from several requests must not move the expiry backwards.
-      db.query(
-            "UPDATE sessions SET updated_ms = MAX(updated_ms, ?2), expires_ms = MAX(expires_ms, "
-            "?3) "
-            "WHERE id = ?1")
-          .bindText(1, exchange.session_id)
-          .bindInt(2, now)
-          .bindInt(3, expires)
-          .run();
-    } else {
-      db.query(
-            "INSERT INTO sessions (id, created_ms, updated_ms, expires_ms) VALUES (?1, ?2, ?2, ?3)")
-          .bindText(1, exchange.session_id)
-          .bindInt(2, now)
-          .bindInt(3, expires)
-          .run();
-    }
-    // A duplicate message_id fails here (or on answer_stats, once its exchange is gone) and the
-    // whole append rolls back.
-    std::int64_t seq = 0;
-    {
-      auto insert = db.query(
-          "INSERT INTO exchanges (message_id, session_id, seq, created_ms, query, "
-          "standalone_query, "
-          "response, sources, answered, generator, escalation_reason) VALUES (?1, ?2, "
-          "(SELECT COALESCE(MAX(seq), 0) + 1 FROM exchanges WHERE session_id = ?2), "
-          "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING seq");
-      insert.bindText(1, exchange.message_id)
-          .bindText(2, exchange.session_id)
-          .bindInt(3, exchange.created_ms)
-          .bindText(4, exchange.query)
-          .bindText(5, exchange.standalone_query)
-          .bindText(6, exchange.response)
-          .bindText(7, sourcesToJson(exchange.sources))
-          .bindInt(8, exchange.answered ? 1 : 0)
-          .bindText(9, exchange.generator)
-          .bindText(10, exchange.escalation_reason);
-      // SQLite makes the whole change during the first step; the row it returns is the only one.
-      if (!insert.step()) throw StoreError("storing an exchange returned no sequence number");
-      seq = insert.integer(0);
-    }
-    {
-      auto insert = db.query(
-          "INSERT INTO answer_stats (message_id, created_ms, answered, escalated, top_article_id, "
-          "top_subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-      insert.bindText(1, exchange.message_id)
-          .bindInt(2, exchange.created_ms)
-          .bindInt(3, exchange.answered ? 1 : 0)
-          .bindInt(4, exchange.escalation_reason.empty() ? 0 : 1);
-      if (exchange.sources.empty()) {
-        insert.bindNull(5).bindNull(6);
-      } else {
-        insert.bindText(5, exchange.sources.front().article_id)
-            .bindText(6, exchange.sources.front().subject);
-      }
-      insert.run();
-    }
-    // Keeps the newest max_exchanges. Sequence numbers grow by one per exchange and only the
-    // oldest are ever removed (a whole session goes at once), so those are seq - max and below;
-    // a session that has not grown past the limit (almost every append) needs no statement.
-    const std::int64_t keep = saturatedInt64(policy.max_exchanges);
-    if (seq > keep) {
-      db.query("DELETE FROM exchanges WHERE session_id = ?1 AND seq <= ?2")
-          .bindText(1, exchange.session_id)
-          .bindInt(2, seq - keep)
-          .run();
-    }
-  }
+  const EpochMs now = exchange.created_ms;
+  renewSession(db, exchange.session_id, now, saturatedSum(now, policy.ttl_ms));
+  const std::int64_t seq = insertExchange(db, exchange);
+  insertAnswerStats(db, exchange);
+  trimSession(db, exchange.session_id, seq, policy.max_exchanges);
 }
 
 std::optional<Session> SqliteStore::session(const std::string& id, EpochMs now) {
@@ -435,144 +335,6 @@ Stats SqliteStore::stats(std::size_t worst_limit) {
           {rows.text(0), rows.text(1), rows.integer(2), rows.integer(3)});
     }
     return stats;
-  });
-}
-
-// ---- Tickets ----
-
-CreatedTicket SqliteStore::createTicket(const NewTicket& ticket, EpochMs now, bool notify) {
-  return inTransaction(Mode::kWrite, "createTicket", [&](Connection& db) {
-    if (!ticket.idempotency_key.empty()) {
-      auto row = db.query("SELECT id FROM tickets WHERE idempotency_key = ?1");
-      row.bindText(1, ticket.idempotency_key);
-      if (row.step()) return CreatedTicket{loadExistingTicket(db, row.integer(0)), false};
-    }
-    db.query(
-          "INSERT INTO tickets (session_id, subject, description, category, priority, status, "
-          "contact, transcript, articles_tried, idempotency_key, created_ms, updated_ms) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)")
-        .bindText(1, ticket.session_id)
-        .bindText(2, ticket.subject)
-        .bindText(3, ticket.description)
-        .bindText(4, ticket.category)
-        .bindText(5, toString(ticket.priority))
-        .bindText(6, toString(TicketStatus::kOpen))
-        .bindText(7, ticket.contact)
-        .bindText(8, exchangesToJson(ticket.transcript))
-        .bindText(9, sourcesToJson(ticket.articles_tried))
-        .bindTextOrNull(10, ticket.idempotency_key)  // NULLs never collide in a UNIQUE column
-        .bindInt(11, now)
-        .run();
-    const std::int64_t id = db.lastInsertRowid();
-    if (notify) queueEvent(db, id, "ticket.created", now);
-    return CreatedTicket{loadExistingTicket(db, id), true};
-  });
-}
-
-std::optional<Ticket> SqliteStore::ticket(std::int64_t id) {
-  return inTransaction(Mode::kRead, "ticket", [&](Connection& db) { return loadTicket(db, id); });
-}
-
-TicketPage SqliteStore::listTickets(const TicketListQuery& query) {
-  return inTransaction(Mode::kRead, "listTickets", [&](Connection& db) {
-    TicketPage page;
-    if (query.limit == 0) return page;
-    auto rows = db.query(query.status ? kSelectTicketPageByStatus : kSelectTicketPage);
-    // One row more than asked tells whether another page exists.
-    const std::int64_t limit = saturatedInt64(query.limit);
-    rows.bindInt(1, query.before_id.value_or(std::numeric_limits<std::int64_t>::max()))
-        .bindInt(2, limit == std::numeric_limits<std::int64_t>::max() ? limit : limit + 1);
-    if (query.status) rows.bindText(3, toString(*query.status));
-    while (rows.step()) {
-      if (page.tickets.size() == query.limit) {
-        page.next_before_id = page.tickets.back().id;
-        break;
-      }
-      page.tickets.push_back(readTicket(rows));
-    }
-    return page;
-  });
-}
-
-std::optional<Ticket> SqliteStore::updateTicketStatus(std::int64_t id, TicketStatus status,
-                                                      EpochMs now, bool notify) {
-  const auto update = [&](Connection& db) -> std::optional<Ticket> {
-    std::string current;
-    {
-      auto row = db.query("SELECT status FROM tickets WHERE id = ?1");
-      row.bindInt(1, id);
-      if (!row.step()) return std::nullopt;
-      current = row.text(0);
-    }
-    if (current == toString(status)) return loadExistingTicket(db, id);
-    db.query("UPDATE tickets SET status = ?2, updated_ms = ?3 WHERE id = ?1")
-        .bindInt(1, id)
-        .bindText(2, toString(status))
-        .bindInt(3, now)
-        .run();
-    if (notify) queueEvent(db, id, "ticket.updated", now);
-    return loadExistingTicket(db, id);
-  };
-  return inTransaction(Mode::kWrite, "updateTicketStatus", update);
-}
-
-// ---- Outbox ----
-
-std::vector<OutboxEvent> SqliteStore::dueEvents(EpochMs now, std::size_t limit) {
-  return inTransaction(Mode::kRead, "dueEvents", [&](Connection& db) {
-    std::vector<OutboxEvent> events;
-    // Oldest first by id: a ticket's events leave in the order they were queued.
-    auto rows = db.query(
-        "SELECT id, ticket_id, event, attempts, created_ms FROM outbox "
-        "WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2");
-    rows.bindInt(1, now).bindInt(2, saturatedInt64(limit));
-    while (rows.step()) {
-      events.push_back(
-          {rows.integer(0), rows.integer(1), rows.text(2), rows.integer(3), rows.integer(4)});
-    }
-    return events;
-  });
-}
-
-std::optional<EpochMs> SqliteStore::nextDueTime() {
-  return inTransaction(Mode::kRead, "nextDueTime", [&](Connection& db) -> std::optional<EpochMs> {
-    auto row = db.query("SELECT MIN(next_attempt_ms) FROM outbox WHERE state = 'pending'");
-    row.step();
-    if (row.isNull(0)) return std::nullopt;
-    return row.integer(0);
-  });
-}
-
-void SqliteStore::markDelivered(std::int64_t event_id, EpochMs now) {
-  inTransaction(Mode::kWrite, "markDelivered", [&](Connection& db) {
-    db.query(
-          "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_ms = ?2, "
-          "last_error = '' WHERE id = ?1 AND state = 'pending'")
-        .bindInt(1, event_id)
-        .bindInt(2, now)
-        .run();
-  });
-}
-
-void SqliteStore::markAttemptFailed(std::int64_t event_id, const std::string& error,
-                                    std::optional<EpochMs> retry_at) {
-  inTransaction(Mode::kWrite, "markAttemptFailed", [&](Connection& db) {
-    if (retry_at) {
-      db.query(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_ms = ?3 "
-            "WHERE id = ?1 AND state = 'pending'")
-          .bindInt(1, event_id)
-          .bindText(2, error)
-          .bindInt(3, *retry_at)
-          .run();
-    } else {
-      db.query(
-            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 "
-            "WHERE id = ?1 AND state = 'pending'")
-          .bindInt(1, event_id)
-          .bindText(2, error)
-          .run();
-    }
   });
 }
 
