@@ -245,7 +245,9 @@ TEST_F(ChatServiceTest, TheFallbackAnswersWhenTheGeneratorFailsOrTimesOut) {
 TEST_F(ChatServiceTest, AFullQueueIsReportedAsOverloadedWithoutFallback) {
   generator_ = std::make_shared<FakeGenerator>("main", GenerationStatus::kQueueFull);
   const auto answer = service().answer({"printer offline"});
-  EXPECT_TRUE(answer.overloaded);
+  ASSERT_TRUE(answer.failure.has_value());
+  EXPECT_EQ(answer.failure->kind, ErrorKind::kOverloaded);
+  EXPECT_EQ(answer.failure->code, "overloaded");
   EXPECT_FALSE(answer.fell_back);
   EXPECT_FALSE(answer.answered);
   EXPECT_TRUE(fallback_->requests.empty());
