@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -279,9 +280,23 @@ DenseRetriever::DenseRetriever(std::shared_ptr<const llm::Embedder> embedder,
   }
 }
 
+namespace {
+
+// A query without a letter or digit ("???", "...") says nothing to search for. Embedded anyway,
+// it would still be close to something, and every article would come back with a score. Bytes
+// of multi-byte UTF-8 characters count as letters (scripts other than Latin).
+bool hasSearchableText(std::string_view query) {
+  return std::any_of(query.begin(), query.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x80 || std::isalnum(byte) != 0;
+  });
+}
+
+}  // namespace
+
 std::vector<Hit> DenseRetriever::search(std::string_view query, std::size_t k) const {
   std::vector<Hit> hits;
-  if (k == 0 || util::trim(query).empty()) return hits;
+  if (k == 0 || !hasSearchableText(query)) return hits;
   const std::string text(query);
   const auto vectors = embedder_->embed(std::span<const std::string>(&text, 1));
   for (const auto& m : index_->search(vectors.at(0), k)) {

@@ -24,18 +24,11 @@ contract::RetrieverUnderTest denseOnTestKb(const fs::path& scratch_dir) {
   return {std::make_shared<DenseRetriever>(embedder, index), {kb, &kb->articles()}};
 }
 
-// A query of punctuation only is embedded like any text, so every article comes back with its
-// cosine similarity instead of no result (DenseRetriever::search only refuses blank queries).
-const std::map<std::string, std::string> kDenseKnownFailures = {
-    {"PunctuationOnlyQueryGivesNothingAndDoesNotThrow",
-     "DenseRetriever::search returns every article for a punctuation-only query"}};
-
 }  // namespace
 
 namespace contract {
 INSTANTIATE_TEST_SUITE_P(Dense, RetrieverContract,
-                         ::testing::Values(RetrieverBackend{"Dense", denseOnTestKb,
-                                                            kDenseKnownFailures}),
+                         ::testing::Values(RetrieverBackend{"Dense", denseOnTestKb}),
                          retrieverBackendName);
 }  // namespace contract
 

@@ -25,19 +25,11 @@ contract::RetrieverUnderTest hybridOnTestKb(const fs::path& scratch_dir) {
           {kb, &kb->articles()}};
 }
 
-// The dense half's bug (see dense_index_test.cpp) shows through: lexical finds nothing, dense
-// finds every article.
-const std::map<std::string, std::string> kHybridKnownFailures = {
-    {"PunctuationOnlyQueryGivesNothingAndDoesNotThrow",
-     "DenseRetriever::search returns every article for a punctuation-only query, so the hybrid "
-     "does too"}};
-
 }  // namespace
 
 namespace contract {
 INSTANTIATE_TEST_SUITE_P(Hybrid, RetrieverContract,
-                         ::testing::Values(RetrieverBackend{"Hybrid", hybridOnTestKb,
-                                                            kHybridKnownFailures}),
+                         ::testing::Values(RetrieverBackend{"Hybrid", hybridOnTestKb}),
                          retrieverBackendName);
 }  // namespace contract
 
