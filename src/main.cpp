@@ -89,11 +89,15 @@ int main(int argc, char** argv) {
 
   chatbot::cli::CommonFlags config_common;
   bool env_example = false;
+  bool settings_table = false;
   auto* config = app.add_subcommand("config", "Check the configuration, or print a documented .env.example.");
   config->add_flag("--env-example", env_example, "Print every setting with its default and meaning");
+  config->add_flag("--settings-table", settings_table,
+                   "Print the README's settings table (Markdown)");
   config->add_option_function<std::string>("--env-file", [&](const std::string& v) { config_common.env_file = v; },
                                            "Read settings from this file instead of ./.env");
-  config->callback([&] { exit_code = chatbot::cli::runConfig(config_common, env_example); });
+  config->callback(
+      [&] { exit_code = chatbot::cli::runConfig(config_common, env_example, settings_table); });
 
   chatbot::cli::CommonFlags models_common;
   chatbot::cli::ModelsListFlags models_list_flags;

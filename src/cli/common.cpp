@@ -38,6 +38,16 @@ ingest::IndexOptions indexOptions(const config::Config& config, bool show_progre
 
 namespace {
 
+llm::SourceCache engineSourceCache(config::SourceCache cache) {
+  switch (cache) {
+    case config::SourceCache::kParallel:
+      return llm::SourceCache::kParallel;
+    case config::SourceCache::kOff:
+      return llm::SourceCache::kOff;
+  }
+  return llm::SourceCache::kParallel;
+}
+
 // The configured chat model, or the reason it cannot be used (the caller keeps the extractive
 // generator then).
 std::shared_ptr<const rag::Generator> loadChatModel(const config::Config& config, std::string& problem) {
@@ -50,10 +60,9 @@ std::shared_ptr<const rag::Generator> loadChatModel(const config::Config& config
     options.engine.context = config.llm_context;
     options.engine.threads = config.llm_threads;
     options.engine.queue_capacity = config.llm_queue;
-    options.engine.source_cache =
-        config.llm_source_cache == "off" ? llm::SourceCache::kOff : llm::SourceCache::kParallel;
+    options.engine.source_cache = engineSourceCache(config.llm_source_cache);
     options.engine.source_cache_tokens = config.llm_source_cache_tokens;
-    options.engine.kv_type = config.llm_kv_type;
+    options.engine.kv_type = config::toString(config.llm_kv_type);
     options.engine.map_file = config.llm_mmap;
     options.support_contact = config.support_contact;
     options.temperature = config.llm_temperature;
@@ -90,7 +99,7 @@ std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const in
     // per generation slot keeps other questions' retrieval moving meanwhile.
     parts.pipeline_threads = std::max<std::size_t>(parts.pipeline_threads, config.llm_slots + 1);
   }
-  parts.llm_rewrites_follow_ups = config.query_rewrite == "auto";
+  parts.llm_rewrites_follow_ups = config.query_rewrite == config::QueryRewrite::kAuto;
   if (parts.generator) {
     parts.fallback = extractive;
   } else {
@@ -102,9 +111,13 @@ std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const in
   return std::make_shared<rag::ChatService>(std::move(parts));
 }
 
-int runConfig(const CommonFlags& flags, bool env_example) {
+int runConfig(const CommonFlags& flags, bool env_example, bool settings_table) {
   if (env_example) {
     std::cout << config::envExample();
+    return 0;
+  }
+  if (settings_table) {
+    std::cout << config::settingsTable();
     return 0;
   }
   const auto config = loadConfigOrReport(flags);
