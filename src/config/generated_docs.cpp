@@ -51,9 +51,14 @@ std::string settingsTable() {
   forEachGrouped(
       [&](Subsystem subsystem) { out += "| **" + std::string(title(subsystem)) + "** | | |\n"; },
       [&](const Setting& s) {
-        const std::string value =
-            s.default_value.empty() ? "(empty)" : "`" + markdownCell(s.default_value) + "`";
-        out += "| `" + s.name + "` | " + value + " | " + markdownCell(s.description) + " |\n";
+        // Appended piece by piece: GCC 12 warns (-Wrestrict, falsely) on "literal" + string&&.
+        out.append("| `").append(s.name).append("` | ");
+        if (s.default_value.empty()) {
+          out.append("(empty)");
+        } else {
+          out.append("`").append(markdownCell(s.default_value)).append("`");
+        }
+        out.append(" | ").append(markdownCell(s.description)).append(" |\n");
       });
   return out;
 }
