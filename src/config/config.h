@@ -110,11 +110,11 @@ enum class Subsystem {
 // A heading such as "HTTP server".
 std::string_view title(Subsystem subsystem);
 
-// One declared setting. Built by the typed helpers in settings.cpp, so `apply` and `format` always
+// One declared setting. Built by the typed helpers in declare.h, so `apply` and `format` always
 // read and write the same Config member, and `default_value` is `format(Config{})`.
 struct Setting {
   std::string name;  // environment variable, e.g. "PORT"
-  Subsystem subsystem;
+  Subsystem subsystem = Subsystem::kGeneral;
   std::string description;  // one line of help for `.env.example` and the README
   std::string default_value;
   std::function<void(Config&, const std::string&)> apply;  // throws ConfigError on bad input
