@@ -36,6 +36,7 @@ struct Subcommands {
   chatbot::cli::EvalFlags eval;
   chatbot::cli::CommonFlags config_common;
   bool env_example = false;
+  bool settings_table = false;
   chatbot::cli::CommonFlags models_common;
   chatbot::cli::ModelsListFlags models_list;
   chatbot::cli::ModelsPullFlags models_pull;
@@ -115,8 +116,12 @@ void addConfigCommand(CLI::App& app, Subcommands& s) {
       app.add_subcommand("config", "Check the configuration, or print a documented .env.example.");
   config->add_flag("--env-example", s.env_example,
                    "Print every setting with its default and meaning");
+  config->add_flag("--settings-table", s.settings_table,
+                   "Print the README's settings table (Markdown)");
   addEnvFileOption(*config, s.config_common);
-  config->callback([&s] { s.exit_code = chatbot::cli::runConfig(s.config_common, s.env_example); });
+  config->callback([&s] {
+    s.exit_code = chatbot::cli::runConfig(s.config_common, s.env_example, s.settings_table);
+  });
 }
 
 // --env-file and --models-dir, which both `models` subcommands take.

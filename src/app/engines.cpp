@@ -19,6 +19,14 @@ namespace chatbot::app {
 
 namespace {
 
+llm::SourceCache engineSourceCache(config::SourceCache cache) {
+  switch (cache) {
+    case config::SourceCache::kParallel: return llm::SourceCache::kParallel;
+    case config::SourceCache::kOff: return llm::SourceCache::kOff;
+  }
+  return llm::SourceCache::kParallel;
+}
+
 rag::LlmGeneratorOptions llmGeneratorOptions(const config::Config& config) {
   rag::LlmGeneratorOptions options;
   options.engine.model_path =
@@ -28,10 +36,9 @@ rag::LlmGeneratorOptions llmGeneratorOptions(const config::Config& config) {
   options.engine.context = config.llm_context;
   options.engine.threads = config.llm_threads;
   options.engine.queue_capacity = config.llm_queue;
-  options.engine.source_cache =
-      config.llm_source_cache == "off" ? llm::SourceCache::kOff : llm::SourceCache::kParallel;
+  options.engine.source_cache = engineSourceCache(config.llm_source_cache);
   options.engine.source_cache_tokens = config.llm_source_cache_tokens;
-  options.engine.kv_type = config.llm_kv_type;
+  options.engine.kv_type = config::toString(config.llm_kv_type);
   options.engine.map_file = config.llm_mmap;
   options.support_contact = config.support_contact;
   options.temperature = config.llm_temperature;
@@ -122,7 +129,7 @@ std::shared_ptr<const rag::ChatService> makeChatService(
     parts.pipeline_threads =
         std::max<std::size_t>(parts.pipeline_threads, config.llm_slots + 1);
   }
-  parts.llm_rewrites_follow_ups = config.query_rewrite == "auto";
+  parts.llm_rewrites_follow_ups = config.query_rewrite == config::QueryRewrite::kAuto;
   (parts.generator ? parts.fallback : parts.generator) = extractive;
   parts.index = std::move(index);
   parts.filter = std::make_shared<security::CredentialFilter>();

@@ -48,7 +48,7 @@ struct EvalFlags {
 };
 int runEval(const CommonFlags& flags, const EvalFlags& eval);
 
-int runConfig(const CommonFlags& flags, bool env_example);
+int runConfig(const CommonFlags& flags, bool env_example, bool settings_table = false);
 
 struct ModelsListFlags {
   bool json = false;

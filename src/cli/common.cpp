@@ -31,9 +31,13 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   return app::makeChatService(std::move(index), config);
 }
 
-int runConfig(const CommonFlags& flags, bool env_example) {
+int runConfig(const CommonFlags& flags, bool env_example, bool settings_table) {
   if (env_example) {
     std::cout << config::envExample();
+    return 0;
+  }
+  if (settings_table) {
+    std::cout << config::settingsTable();
     return 0;
   }
   const auto config = loadConfigOrReport(flags);

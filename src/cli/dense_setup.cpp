@@ -19,6 +19,26 @@ constexpr const char* kStaysLexical =
     " Retrieval stays lexical until this is fixed (EMBEDDING_MODEL=none turns dense retrieval "
     "off).";
 
+retrieval::DenseIndexKind indexKind(config::DenseIndexKind kind) {
+  switch (kind) {
+    case config::DenseIndexKind::kFlat:
+      return retrieval::DenseIndexKind::kFlat;
+    case config::DenseIndexKind::kHnsw:
+      return retrieval::DenseIndexKind::kHnsw;
+  }
+  return retrieval::DenseIndexKind::kFlat;
+}
+
+retrieval::Fusion hybridFusion(config::RetrievalFusion fusion) {
+  switch (fusion) {
+    case config::RetrievalFusion::kRrf:
+      return retrieval::Fusion::kReciprocalRank;
+    case config::RetrievalFusion::kWeighted:
+      return retrieval::Fusion::kWeighted;
+  }
+  return retrieval::Fusion::kReciprocalRank;
+}
+
 }  // namespace
 
 unsigned densePipelineThreads() {
@@ -34,12 +54,12 @@ DenseRetrieval setUpDenseRetrieval(const std::shared_ptr<const ingest::Knowledge
                                            models::ModelRole::kEmbedding);
     llm::LlamaEmbedderOptions embedder_options;
     embedder_options.model_path = path;
-    embedder_options.pooling = config.embedding_pooling;
+    embedder_options.pooling = config::toString(config.embedding_pooling);
     embedder_options.threads = config.llm_threads;
     auto embedder = std::make_shared<llm::LlamaEmbedder>(embedder_options);
 
     retrieval::DenseIndexOptions index_options;
-    index_options.kind = retrieval::parseDenseIndexKind(config.dense_index);
+    index_options.kind = indexKind(config.dense_index);
     index_options.show_progress = show_progress && isatty(STDERR_FILENO) == 1;
     const auto& info = index->info();
     auto dense_index = retrieval::DenseIndex::openOrBuild(
@@ -48,7 +68,7 @@ DenseRetrieval setUpDenseRetrieval(const std::shared_ptr<const ingest::Knowledge
     // The lexical retriever lives as long as the index that owns it.
     std::shared_ptr<const retrieval::Retriever> lexical(index, &index->retriever());
     retrieval::HybridOptions hybrid_options;
-    hybrid_options.fusion = retrieval::parseFusion(config.retrieval_fusion);
+    hybrid_options.fusion = hybridFusion(config.retrieval_fusion);
     hybrid_options.dense_weight = config.dense_weight;
     out.hybrid =
         std::make_shared<retrieval::HybridRetriever>(std::move(lexical), dense, hybrid_options);

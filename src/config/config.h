@@ -1,7 +1,9 @@
 #pragma once
 // Server configuration: defaults, then a `.env` file, then the process environment, then CLI flags
-// (later sources win). Every setting is described once in `settings()`, which drives parsing,
-// validation, `--help` text and `.env.example`.
+// (later sources win). Every setting is declared once (src/config/settings.cpp): its name, the
+// Config member it fills, its parser and validation, its help text and subsystem. The default is
+// the member's initialiser below; `.env.example` and the README's settings table are generated
+// from the declarations.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -12,11 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "config/choices.h"
+
 namespace chatbot::config {
 
-enum class LogLevel { kTrace, kDebug, kInfo, kWarning, kError, kCritical, kOff };
-std::string_view toString(LogLevel level);
-
+// The initialisers are the settings' defaults, written only here: the declarations in settings.cpp
+// format them for `.env.example` and the README.
 struct Config {
   // Reference-API names.
   std::string api_v1_prefix = "/api/v1";
@@ -45,33 +48,34 @@ struct Config {
 
   // Local models (llama.cpp). Model settings take a .gguf path, a known alias or 'none'.
   std::filesystem::path models_dir = "var/models";
-  std::string embedding_pooling = "auto";  // auto (from the model), mean, cls, last
-  std::string llm_chat_template = "auto";  // auto (from the GGUF) or a llama.cpp template name, e.g. chatml
-  unsigned llm_slots = 4;                  // sequences decoded in parallel
-  std::size_t llm_context = 2048;          // tokens per sequence (prompt + answer)
-  unsigned llm_threads = 0;                // 0: one per CPU core
-  std::size_t llm_queue = 16;              // requests waiting for a slot; beyond it: 503
+  EmbeddingPooling embedding_pooling = EmbeddingPooling::kAuto;
+  std::string llm_chat_template =
+      "auto";                      // auto (from the GGUF) or a llama.cpp template name, e.g. chatml
+  unsigned llm_slots = 4;          // sequences decoded in parallel
+  std::size_t llm_context = 2048;  // tokens per sequence (prompt + answer)
+  unsigned llm_threads = 0;        // 0: one per CPU core
+  std::size_t llm_queue = 16;      // requests waiting for a slot; beyond it: 503
   std::chrono::milliseconds llm_timeout{60'000};
-  double llm_temperature = 0.2;            // 0: greedy
+  double llm_temperature = 0.2;  // 0: greedy
   double llm_top_p = 0.95;
-  std::uint32_t llm_seed = 0;              // 0: a random seed per request
-  std::string llm_source_cache = "parallel";  // parallel (reuse per-article KV) or off (exact attention)
-  std::size_t llm_source_cache_tokens = 4096; // KV cells kept for cached articles
-  std::string llm_kv_type = "q8_0";           // KV-cache element type: f16 or q8_0
-  bool llm_mmap = false;                      // map the model file instead of reading it
+  std::uint32_t llm_seed = 0;  // 0: a random seed per request
+  SourceCache llm_source_cache = SourceCache::kParallel;
+  std::size_t llm_source_cache_tokens = 4096;  // KV cells kept for cached articles
+  KvType llm_kv_type = KvType::kQ8_0;
+  bool llm_mmap = false;  // map the model file instead of reading it
   std::string hf_endpoint = "https://huggingface.co";
 
   // Retrieval.
-  std::string retrieval_fusion = "rrf";  // rrf or weighted (lexical + dense)
-  double dense_weight = 0.5;             // share of the dense score in weighted fusion
-  std::string dense_index = "flat";      // flat (exact inner product) or hnsw
+  RetrievalFusion retrieval_fusion = RetrievalFusion::kRrf;
+  double dense_weight = 0.5;  // share of the dense score in weighted fusion
+  DenseIndexKind dense_index = DenseIndexKind::kFlat;
 
   // Chat behaviour.
   std::size_t max_query_chars = 2000;
   double min_answer_score = 0.35;
   std::string support_contact =
       "the IT Service Desk (https://servicedesk.example.com, phone extension 4357)";
-  std::string query_rewrite = "auto";  // auto (LLM when loaded, else rules) or rules
+  QueryRewrite query_rewrite = QueryRewrite::kAuto;
 
   // Conversations, feedback and tickets (SQLite).
   std::filesystem::path database_path;  // empty: data_dir / "chatbot.sqlite3"
@@ -92,16 +96,36 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The parts of the configuration, for grouping the generated documentation.
+enum class Subsystem {
+  kGeneral,
+  kHttp,
+  kKnowledgeBase,
+  kRetrieval,
+  kLlm,
+  kChat,
+  kConversations,
+  kTickets
+};
+// A heading such as "HTTP server".
+std::string_view title(Subsystem subsystem);
+
+// One declared setting. Built by the typed helpers in declare.h, so `apply` and `format` always
+// read and write the same Config member, and `default_value` is `format(Config{})`.
 struct Setting {
-  std::string name;         // environment variable, e.g. "PORT"
-  std::string description;  // one line for `.env.example` and docs
+  std::string name;  // environment variable, e.g. "PORT"
+  Subsystem subsystem = Subsystem::kGeneral;
+  std::string description;  // one line of help for `.env.example` and the README
   std::string default_value;
   std::function<void(Config&, const std::string&)> apply;  // throws ConfigError on bad input
+  std::function<std::string(const Config&)> format;        // the member's value as setting text
 };
 
+// Every setting, grouped by subsystem; names are unique.
 const std::vector<Setting>& settings();
 
-// Applies `value` to `config` under setting `name`. Throws ConfigError for an unknown name or a bad value.
+// Applies `value` to `config` under setting `name`. Throws ConfigError for an unknown name or a bad
+// value.
 void applySetting(Config& config, const std::string& name, const std::string& value);
 
 // Parses a dotenv file: KEY=VALUE lines, `#` comments, optional `export `, single or double quotes.
@@ -127,5 +151,9 @@ std::filesystem::path databasePath(const Config& config);
 
 // Text of `.env.example`, generated from `settings()`.
 std::string envExample();
+
+// The README's settings table (Markdown: Variable | Default | Meaning), generated from
+// `settings()`.
+std::string settingsTable();
 
 }  // namespace chatbot::config
