@@ -12,12 +12,12 @@
 #include <boost/beast/core.hpp>
 
 #include <list>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "http/response_channel.h"
 #include "observability/log.h"
+#include "util/mutex.h"
 
 namespace chatbot::http {
 
@@ -81,8 +81,8 @@ struct Server::Impl {
   asio::steady_timer grace_timer;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_sessions{0};
-  std::mutex sessions_mutex;
-  std::list<std::shared_ptr<SessionState>> sessions;  // guarded by sessions_mutex
+  util::Mutex sessions_mutex;
+  std::list<std::shared_ptr<SessionState>> sessions GUARDED_BY(sessions_mutex);
   const std::shared_ptr<detail::WakeGate> wake_gate = std::make_shared<detail::WakeGate>();
 };
 
@@ -136,7 +136,7 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
   state->stream = &stream;
   std::list<std::shared_ptr<SessionState>>::iterator registration;
   {
-    const std::lock_guard lock(sessions_mutex);
+    const util::MutexLock lock(sessions_mutex);
     registration = sessions.insert(sessions.end(), state);
   }
 
@@ -215,7 +215,7 @@ awaitable<void> Server::Impl::session(tcp::socket socket) {
     stream.socket().close(ec);
   }
   {
-    const std::lock_guard lock(sessions_mutex);
+    const util::MutexLock lock(sessions_mutex);
     sessions.erase(registration);
   }
   state->stream = nullptr;
@@ -236,7 +236,7 @@ void Server::Impl::beginShutdown() {
   acceptor.close(ec);
   signals.cancel(ec);
   {
-    const std::lock_guard lock(sessions_mutex);
+    const util::MutexLock lock(sessions_mutex);
     for (const auto& s : sessions) {
       // Runs on the session's strand, where `idle` and `stream` may be read safely.
       asio::post(s->stream->get_executor(), [s] {

@@ -173,7 +173,7 @@ LlamaEmbedder::LlamaEmbedder(const LlamaEmbedderOptions& options)
 
 LlamaEmbedder::~LlamaEmbedder() {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -187,7 +187,7 @@ EmbedderStatus LlamaEmbedder::status() const {
   s.pooling = pooling_;
   s.context = max_sequence_tokens_;
   s.truncated_texts = truncated_texts_.load(std::memory_order_relaxed);
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   s.queue_depth = queue_.size();
   return s;
 }
@@ -225,7 +225,7 @@ std::vector<std::vector<float>> LlamaEmbedder::embed(std::span<const std::string
   job->remaining = texts.size();
   auto result = job->done.get_future();
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     if (stopping_) throw std::runtime_error("the embedder is shutting down");
     for (std::size_t i = 0; i < texts.size(); ++i) queue_.push_back({job, i});
   }
@@ -238,10 +238,10 @@ void LlamaEmbedder::runBatches() {
   batch.reserve(max_batch_sequences_);
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
+      util::UniqueMutexLock lock(mutex_);
       if (queue_.empty() && !stopping_) {
         if (engine_->threadpool != nullptr) ggml_threadpool_pause(engine_->threadpool);
-        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        wake_.wait(lock.native(), [&]() REQUIRES(mutex_) { return stopping_ || !queue_.empty(); });
         if (engine_->threadpool != nullptr) ggml_threadpool_resume(engine_->threadpool);
       }
       if (queue_.empty()) return;  // stopping, and everything queued is done

@@ -149,7 +149,7 @@ void LlamaEngine::BatchDeleter::operator()(void* batch) const noexcept {
 
 LlamaEngine::~LlamaEngine() {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -177,7 +177,7 @@ EngineStatus LlamaEngine::status() const {
   s.slots = options_.slots;
   s.slots_busy = busy_.load();
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     s.queue_depth = queue_.size();
   }
   s.queue_capacity = options_.queue_capacity;
@@ -189,7 +189,7 @@ EngineStatus LlamaEngine::status() const {
 
 void LlamaEngine::submit(EngineRequest request) {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     // Room = free slots + queue capacity; the scheduler moves queued requests into slots.
     if (!stopping_ && queue_.size() < options_.queue_capacity + (options_.slots - busy_.load())) {
       request.submitted = Clock::now();
@@ -233,13 +233,14 @@ void LlamaEngine::run() {
   broken_ = !evaluatePrefix();
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
+      util::UniqueMutexLock lock(mutex_);
       const auto active = [this] {
         return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->state != Slot::State::kFree; });
       };
       if (!(stopping_ || !queue_.empty() || active())) {
         if (threadpool_ != nullptr) ggml_threadpool_pause(threadpool_);
-        wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || active(); });
+        wake_.wait(lock.native(),
+                   [&]() REQUIRES(mutex_) { return stopping_ || !queue_.empty() || active(); });
         if (threadpool_ != nullptr) ggml_threadpool_resume(threadpool_);
       }
       if (stopping_) {
@@ -269,7 +270,7 @@ void LlamaEngine::admit() {
   std::vector<EngineRequest> admitted;
   std::vector<EngineRequest> expired;
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     // Requests whose client left or whose deadline passed while they waited never take a slot.
     for (auto it = queue_.begin(); it != queue_.end();) {
       if (it->observer->cancelled() || it->deadline <= now) {

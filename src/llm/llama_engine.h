@@ -25,7 +25,6 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -33,6 +32,7 @@
 
 #include "llm/chat_format.h"
 #include "llm/llama_model.h"
+#include "util/mutex.h"
 
 struct ggml_threadpool;
 
@@ -140,9 +140,9 @@ class LlamaEngine {
  private:
   struct Slot;
   struct CacheEntry;
-  void run();
+  void run() EXCLUDES(mutex_);
   bool evaluatePrefix();
-  void admit();
+  void admit() EXCLUDES(mutex_);
   void start(Slot& slot, EngineRequest request);
   CacheEntry* acquireEntry(const PromptBlock& block);
   void attachSources(Slot& slot);
@@ -156,10 +156,10 @@ class LlamaEngine {
   std::string model_name_;
   std::vector<int> prefix_tokens_;
 
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
   std::condition_variable wake_;
-  std::deque<EngineRequest> queue_;  // guarded by mutex_
-  bool stopping_ = false;            // guarded by mutex_
+  std::deque<EngineRequest> queue_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::atomic<std::size_t> busy_{0};
   std::atomic<std::size_t> cached_{0};
   std::atomic<std::uint64_t> completed_{0};

@@ -191,7 +191,7 @@ SqliteStore::SqliteStore(const fs::path& path) : path_(path) {
 template <typename Body>
 auto SqliteStore::inTransaction(Mode mode, const char* method, Body&& body) {
   const bool writes = mode == Mode::kWrite;
-  std::lock_guard lock(writes ? write_mutex_ : read_mutex_);
+  const util::MutexLock lock(writes ? write_mutex_ : read_mutex_);
   Connection& connection = writes ? *writer_ : *reader_;
   const auto failure = [&](std::string_view problem) {
     return StoreError("store database " + path_.string() + ": " + method + ": " +
