@@ -22,7 +22,8 @@
 
 namespace chatbot::util {
 
-// std::mutex as a capability. Not recursive. Thread-safe, like std::mutex.
+// std::mutex as a capability. Not recursive. Thread-safe, like std::mutex. The members have the
+// standard names (Lockable), hence the NOLINTs of the naming check.
 class CAPABILITY("mutex") Mutex {
  public:
   Mutex() = default;
@@ -31,7 +32,8 @@ class CAPABILITY("mutex") Mutex {
 
   void lock() ACQUIRE() { mutex_.lock(); }
   void unlock() RELEASE() { mutex_.unlock(); }
-  bool try_lock() TRY_ACQUIRE(true) { return mutex_.try_lock(); }  // NOLINT(readability-*)
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  bool try_lock() TRY_ACQUIRE(true) { return mutex_.try_lock(); }
   // Tells the analysis that the caller holds the lock (it cannot see it: a callback, say).
   void assertHeld() const ASSERT_CAPABILITY(this) {}
 
@@ -43,7 +45,7 @@ class CAPABILITY("mutex") Mutex {
   std::mutex mutex_;
 };
 
-// std::shared_mutex as a capability: exclusive (lock) or shared (lock_shared).
+// std::shared_mutex as a capability: exclusive (lock) or shared (lock_shared). SharedLockable.
 class CAPABILITY("shared_mutex") SharedMutex {
  public:
   SharedMutex() = default;
@@ -52,8 +54,10 @@ class CAPABILITY("shared_mutex") SharedMutex {
 
   void lock() ACQUIRE() { mutex_.lock(); }
   void unlock() RELEASE() { mutex_.unlock(); }
-  void lock_shared() ACQUIRE_SHARED() { mutex_.lock_shared(); }      // NOLINT(readability-*)
-  void unlock_shared() RELEASE_SHARED() { mutex_.unlock_shared(); }  // NOLINT(readability-*)
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  void lock_shared() ACQUIRE_SHARED() { mutex_.lock_shared(); }
+  // NOLINTNEXTLINE(readability-identifier-naming)
+  void unlock_shared() RELEASE_SHARED() { mutex_.unlock_shared(); }
 
  private:
   std::shared_mutex mutex_;
