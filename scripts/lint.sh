@@ -98,8 +98,10 @@ check_threads() {
     cat "$tmp"/threads/*.log >&2
     local warnings
     warnings=$(cat "$tmp"/threads/*.log | grep -E '(warning|error): ' | sort -u | wc -l)
-    say "threads: $warnings distinct diagnostics in $(ls "$tmp"/threads/*.failed | wc -l) of $n" \
-      "units: hold the named mutex (util::MutexLock), or annotate the function REQUIRES(mutex)"
+    local units
+    units=$(find "$tmp/threads" -name '*.failed' | wc -l)
+    say "threads: $warnings distinct diagnostics in $units of $n units: hold the named mutex" \
+      "(util::MutexLock), or annotate the function REQUIRES(mutex)"
     return 1
   fi
   say "threads: $n units ok"
@@ -142,7 +144,8 @@ for part in "${parts[@]}"; do
   esac
 done
 timings+=("total $(seconds_since "$start")")
-say "times with JOBS=$JOBS: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
+joined="$(printf '%s, ' "${timings[@]}")"
+say "times with JOBS=$JOBS: ${joined%, }"
 if ((${#failed[@]})); then
   say "FAILED: ${failed[*]}"
   exit 1

@@ -34,7 +34,7 @@ void ResponseChannel::beginStream(Response head) {
   wakeLocked();
 }
 
-bool ResponseChannel::write(std::string chunk) {
+bool ResponseChannel::write(const std::string& chunk) {
   if (clientGone()) return false;
   const util::MutexLock lock(mutex_);
   if (phase_ != Phase::kStreaming || chunk.empty()) return true;
@@ -138,7 +138,7 @@ namespace {
 // data means it pipelined its next request, so it is still there and the watch ends. Runs on the
 // connection's strand (the socket's executor); `socket` is touched only while the channel is
 // watched, which the connection ends before the socket goes away.
-void watchForDisconnect(tcp::socket& socket, std::shared_ptr<ResponseChannel> channel) {
+void watchForDisconnect(tcp::socket& socket, const std::shared_ptr<ResponseChannel>& channel) {
   socket.async_wait(tcp::socket::wait_read, [&socket, channel](const beast::error_code& ec) {
     if (ec || !channel->watching()) return;
     char byte = 0;

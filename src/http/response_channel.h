@@ -65,7 +65,7 @@ class ResponseChannel : public std::enable_shared_from_this<ResponseChannel> {
   // Producer side, any thread (through PendingHandle).
   void complete(Response response);
   void beginStream(Response head);
-  bool write(std::string chunk);
+  bool write(const std::string& chunk);
   void end();
   void abandon();
   void heartbeat(std::string chunk, std::chrono::milliseconds interval);

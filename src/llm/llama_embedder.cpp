@@ -156,8 +156,9 @@ LlamaEmbedder::LlamaEmbedder(const LlamaEmbedderOptions& options)
       llama_attach_threadpool(engine_->context.get(), engine_->threadpool, engine_->threadpool);
     }
   }
-  if (dimension_ == 0)
+  if (dimension_ == 0) {
     throw ModelLoadError(options.model_path.string() + " reports no embedding dimension");
+  }
   engine_->batch = llama_batch_init(static_cast<int32_t>(max_batch_tokens_), 0, 1);
 
   identity_ = fileIdentity(options.model_path) + ":" + pooling_ + ":" + std::to_string(dimension_) +
@@ -209,8 +210,9 @@ std::vector<int> LlamaEmbedder::tokenizeForEmbedding(const std::string& text) co
   if (tokens.empty()) {
     // Only a model that adds no special tokens gets here, for an empty text.
     const llama_token eos = llama_vocab_eos(vocab);
-    if (eos == LLAMA_TOKEN_NULL)
+    if (eos == LLAMA_TOKEN_NULL) {
       throw std::runtime_error("cannot embed an empty text with this model");
+    }
     tokens.push_back(eos);
   }
   return tokens;
