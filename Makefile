@@ -1,13 +1,14 @@
 # chatbot - IT-support chatbot backend.
 #   make run    install what is missing, build (Release), serve on HOST:PORT (default 0.0.0.0:8000)
 #   make test   install what is missing, build, run every test (unit, integration, sanitizers)
+#   make lint   clang-format check, Clang thread-safety analysis, clang-tidy (scripts/lint.sh)
 # Both are idempotent: with nothing changed they only re-check and re-run.
 SHELL := /bin/bash
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup setup-test build run test test-fast test-asan test-tsan bench eval format clean
+.PHONY: all setup setup-test build run test test-fast test-asan test-tsan bench eval format lint clean
 
 all: build
 
@@ -55,6 +56,11 @@ bench: setup-test build
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+
+# Formatting, thread-safety annotations (src/util/thread_annotations.h) and clang-tidy; needs only
+# a configured build folder (for compile_commands.json), not a build. Fails on any finding.
+lint: setup-test
+	BUILD=$(BUILD) JOBS=$(JOBS) scripts/lint.sh
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -24,7 +24,9 @@ apt_build=(
   git                                  # unpacks the pinned llama.cpp source (scripts/llama_cpp.sh)
   nodejs npm                           # installs web assets (swagger-ui-dist)
 )
-apt_test=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl)
+apt_test=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl
+  clang clang-tidy clang-format jq  # make lint (LLVM 14: thread-safety analysis, clang-tidy)
+)
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 

@@ -18,7 +18,7 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 void ResponseChannel::complete(Response response) {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   if (phase_ != Phase::kWaiting) return;
   phase_ = Phase::kFinished;
   queued_.whole = std::move(response);
@@ -26,16 +26,16 @@ void ResponseChannel::complete(Response response) {
 }
 
 void ResponseChannel::beginStream(Response head) {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   if (phase_ != Phase::kWaiting) return;
   phase_ = Phase::kStreaming;
   queued_.head = std::move(head);
   wakeLocked();
 }
 
-bool ResponseChannel::write(std::string chunk) {
+bool ResponseChannel::write(const std::string& chunk) {
   if (clientGone()) return false;
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   if (phase_ != Phase::kStreaming || chunk.empty()) return true;
   queued_.body += chunk;
   wakeLocked();
@@ -43,7 +43,7 @@ bool ResponseChannel::write(std::string chunk) {
 }
 
 void ResponseChannel::end() {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   if (phase_ == Phase::kFinished) return;
   // end() without beginStream() is a handler bug: the connection answers it like an abandoned one.
   if (phase_ == Phase::kWaiting) queued_.abandoned = true;
@@ -53,7 +53,7 @@ void ResponseChannel::end() {
 }
 
 void ResponseChannel::abandon() {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   if (phase_ == Phase::kFinished) return;
   phase_ = Phase::kFinished;
   queued_.abandoned = true;
@@ -61,14 +61,14 @@ void ResponseChannel::abandon() {
 }
 
 void ResponseChannel::heartbeat(std::string chunk, std::chrono::milliseconds interval) {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   heartbeat_chunk_ = std::move(chunk);
   heartbeat_interval_ = interval;
 }
 
 void ResponseChannel::onClientGone(std::function<void()> callback) {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     if (!clientGone()) {
       on_gone_ = std::move(callback);
       return;
@@ -79,20 +79,20 @@ void ResponseChannel::onClientGone(std::function<void()> callback) {
 
 void ResponseChannel::wakeLocked() {
   if (waker_ == nullptr || wake_posted_) return;
-  const std::shared_lock gate_lock(gate_->mutex);
+  const util::ReaderMutexLock gate_lock(gate_->mutex);
   if (!gate_->open) return;
   wake_posted_ = true;
   asio::post(waker_->executor, [self = shared_from_this()] { self->wokenOnStrand(); });
 }
 
 void ResponseChannel::wokenOnStrand() {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   wake_posted_ = false;
   if (waker_ != nullptr) waker_->timer.cancel();
 }
 
 void ResponseChannel::attach(Waker& waker) {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   waker_ = &waker;
   watching_ = true;
 }
@@ -100,7 +100,7 @@ void ResponseChannel::attach(Waker& waker) {
 void ResponseChannel::detach() {
   std::function<void()> callback;
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     waker_ = nullptr;
     watching_ = false;
     callback = std::move(on_gone_);  // destroyed outside the lock: it may own the handle
@@ -108,21 +108,21 @@ void ResponseChannel::detach() {
 }
 
 ResponseChannel::Batch ResponseChannel::take() {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   Batch out = std::move(queued_);
   queued_ = Batch{};
   return out;
 }
 
 std::pair<std::string, std::chrono::milliseconds> ResponseChannel::heartbeatSettings() const {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   return {heartbeat_chunk_, heartbeat_interval_};
 }
 
 void ResponseChannel::markClientGone() {
   std::function<void()> callback;
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     if (gone_.exchange(true, std::memory_order_acq_rel)) return;
     callback = std::move(on_gone_);
     if (waker_ != nullptr) waker_->timer.cancel();
@@ -137,7 +137,7 @@ namespace {
 // data means it pipelined its next request, so it is still there and the watch ends. Runs on the
 // connection's strand (the socket's executor); `socket` is touched only while the channel is
 // watched, which the connection ends before the socket goes away.
-void watchForDisconnect(tcp::socket& socket, std::shared_ptr<ResponseChannel> channel) {
+void watchForDisconnect(tcp::socket& socket, const std::shared_ptr<ResponseChannel>& channel) {
   socket.async_wait(tcp::socket::wait_read, [&socket, channel](const beast::error_code& ec) {
     if (ec || !channel->watching()) return;
     char byte = 0;

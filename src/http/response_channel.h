@@ -22,22 +22,21 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 
 #include "http/pending_response.h"
 #include "http/server.h"
+#include "util/mutex.h"
 
 namespace chatbot::http::detail {
 
 // Open while the server's io_context runs; producers post to a strand only while it is open.
 struct WakeGate {
-  std::shared_mutex mutex;
-  bool open = true;  // guarded by mutex
-  void close() {
-    const std::unique_lock lock(mutex);
+  util::SharedMutex mutex;
+  bool open GUARDED_BY(mutex) = true;
+  void close() EXCLUDES(mutex) {
+    const util::WriterMutexLock lock(mutex);
     open = false;
   }
 };
@@ -66,7 +65,7 @@ class ResponseChannel : public std::enable_shared_from_this<ResponseChannel> {
   // Producer side, any thread (through PendingHandle).
   void complete(Response response);
   void beginStream(Response head);
-  bool write(std::string chunk);
+  bool write(const std::string& chunk);
   void end();
   void abandon();
   void heartbeat(std::string chunk, std::chrono::milliseconds interval);
@@ -87,20 +86,21 @@ class ResponseChannel : public std::enable_shared_from_this<ResponseChannel> {
 
  private:
   enum class Phase { kWaiting, kStreaming, kFinished };
-  void wakeLocked();  // mutex_ held
+  void wakeLocked() REQUIRES(mutex_);
   void wokenOnStrand();
 
   const std::shared_ptr<WakeGate> gate_;
   std::atomic<bool> gone_{false};
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
   // Everything below is guarded by mutex_, except watching_ (strand only).
-  Phase phase_ = Phase::kWaiting;
-  Batch queued_;
-  Waker* waker_ = nullptr;
-  bool wake_posted_ = false;  // at most one wake in flight: a token stream posts once per take
-  std::function<void()> on_gone_;
-  std::string heartbeat_chunk_;
-  std::chrono::milliseconds heartbeat_interval_{0};
+  Phase phase_ GUARDED_BY(mutex_) = Phase::kWaiting;
+  Batch queued_ GUARDED_BY(mutex_);
+  Waker* waker_ GUARDED_BY(mutex_) = nullptr;
+  // At most one wake in flight: a token stream posts once per take.
+  bool wake_posted_ GUARDED_BY(mutex_) = false;
+  std::function<void()> on_gone_ GUARDED_BY(mutex_);
+  std::string heartbeat_chunk_ GUARDED_BY(mutex_);
+  std::chrono::milliseconds heartbeat_interval_ GUARDED_BY(mutex_){0};
   bool watching_ = false;
 };
 

@@ -18,6 +18,7 @@
 
 #include "http/response_channel.h"
 #include "observability/log.h"
+#include "util/mutex.h"
 
 namespace chatbot::http {
 
@@ -120,8 +121,8 @@ struct Server::Impl {
   asio::steady_timer grace_timer;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_sessions{0};
-  std::mutex sessions_mutex;
-  std::list<std::shared_ptr<SessionState>> sessions;  // guarded by sessions_mutex
+  util::Mutex sessions_mutex;
+  std::list<std::shared_ptr<SessionState>> sessions GUARDED_BY(sessions_mutex);
   const std::shared_ptr<detail::WakeGate> wake_gate = std::make_shared<detail::WakeGate>();
 };
 
@@ -168,7 +169,7 @@ awaitable<void> Server::Impl::lingeringClose(beast::tcp_stream& stream) {
 // Makes the session reachable by beginShutdown() until endSession().
 std::list<std::shared_ptr<SessionState>>::iterator Server::Impl::registerSession(
     std::shared_ptr<SessionState> state) {
-  const std::lock_guard lock(sessions_mutex);
+  const util::MutexLock lock(sessions_mutex);
   return sessions.insert(sessions.end(), std::move(state));
 }
 
@@ -177,7 +178,7 @@ std::list<std::shared_ptr<SessionState>>::iterator Server::Impl::registerSession
 void Server::Impl::endSession(std::list<std::shared_ptr<SessionState>>::iterator registration) {
   std::shared_ptr<SessionState> state;
   {
-    const std::lock_guard lock(sessions_mutex);
+    const util::MutexLock lock(sessions_mutex);
     state = std::move(*registration);
     sessions.erase(registration);
   }
@@ -312,7 +313,7 @@ void Server::Impl::beginShutdown() {
   acceptor.close(ec);
   signals.cancel(ec);
   {
-    const std::lock_guard lock(sessions_mutex);
+    const util::MutexLock lock(sessions_mutex);
     for (const auto& s : sessions) {
       // Runs on the session's strand, where `idle` and `stream` may be read safely.
       asio::post(s->stream->get_executor(), [s] {

@@ -167,8 +167,9 @@ LlamaEmbedder::LlamaEmbedder(const LlamaEmbedderOptions& options)
                          " tokens): check free memory");
   }
   if (threads > 1) engine_->threadpool = attachPausedThreadpool(engine_->context.get(), threads);
-  if (dimension_ == 0)
+  if (dimension_ == 0) {
     throw ModelLoadError(options.model_path.string() + " reports no embedding dimension");
+  }
   engine_->batch = llama_batch_init(static_cast<int32_t>(max_batch_tokens_), 0, 1);
 
   identity_ = fileIdentity(options.model_path) + ":" + pooling_ + ":" + std::to_string(dimension_) +
@@ -184,7 +185,7 @@ LlamaEmbedder::LlamaEmbedder(const LlamaEmbedderOptions& options)
 
 LlamaEmbedder::~LlamaEmbedder() {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -198,7 +199,7 @@ EmbedderStatus LlamaEmbedder::status() const {
   s.pooling = pooling_;
   s.context = max_sequence_tokens_;
   s.truncated_texts = truncated_texts_.load(std::memory_order_relaxed);
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   s.queue_depth = queue_.size();
   return s;
 }
@@ -220,8 +221,9 @@ std::vector<int> LlamaEmbedder::tokenizeForEmbedding(const std::string& text) co
   if (tokens.empty()) {
     // Only a model that adds no special tokens gets here, for an empty text.
     const llama_token eos = llama_vocab_eos(vocab);
-    if (eos == LLAMA_TOKEN_NULL)
+    if (eos == LLAMA_TOKEN_NULL) {
       throw std::runtime_error("cannot embed an empty text with this model");
+    }
     tokens.push_back(eos);
   }
   return tokens;
@@ -236,7 +238,7 @@ std::vector<std::vector<float>> LlamaEmbedder::embed(std::span<const std::string
   job->remaining = texts.size();
   auto result = job->done.get_future();
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     if (stopping_) throw std::runtime_error("the embedder is shutting down");
     for (std::size_t i = 0; i < texts.size(); ++i) queue_.push_back({job, i});
   }
@@ -249,10 +251,10 @@ void LlamaEmbedder::runBatches() {
   batch.reserve(max_batch_sequences_);
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
+      util::UniqueMutexLock lock(mutex_);
       if (queue_.empty() && !stopping_) {
         if (engine_->threadpool != nullptr) ggml_threadpool_pause(engine_->threadpool);
-        wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        wake_.wait(lock.native(), [&]() REQUIRES(mutex_) { return stopping_ || !queue_.empty(); });
         if (engine_->threadpool != nullptr) ggml_threadpool_resume(engine_->threadpool);
       }
       if (queue_.empty()) return;  // stopping, and everything queued is done

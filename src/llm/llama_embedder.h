@@ -12,12 +12,12 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "llm/embedder.h"
+#include "util/mutex.h"
 
 namespace chatbot::llm {
 
@@ -63,7 +63,7 @@ class LlamaEmbedder final : public Embedder {
   };
 
   std::vector<int> tokenizeForEmbedding(const std::string& text) const;
-  void runBatches();
+  void runBatches() EXCLUDES(mutex_);
   void decode(std::vector<Pending>& batch);
 
   std::unique_ptr<Engine> engine_;
@@ -75,10 +75,10 @@ class LlamaEmbedder final : public Embedder {
   std::string identity_;
   mutable std::atomic<std::size_t> truncated_texts_{0};
 
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
   mutable std::condition_variable wake_;
-  mutable std::deque<Pending> queue_;  // guarded by mutex_; one entry per text
-  bool stopping_ = false;              // guarded by mutex_
+  mutable std::deque<Pending> queue_ GUARDED_BY(mutex_);  // one entry per text
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::thread batcher_;                // started last, joined first
 };
 

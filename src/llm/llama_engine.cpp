@@ -138,7 +138,7 @@ void LlamaEngine::BatchDeleter::operator()(void* batch) const noexcept {
 
 LlamaEngine::~LlamaEngine() {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -166,7 +166,7 @@ EngineStatus LlamaEngine::status() const {
   s.slots = options_.slots;
   s.slots_busy = busy_.load();
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     s.queue_depth = queue_.size();
   }
   s.queue_capacity = options_.queue_capacity;
@@ -178,7 +178,7 @@ EngineStatus LlamaEngine::status() const {
 
 void LlamaEngine::submit(EngineRequest request) {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     // Room = free slots + queue capacity; the scheduler moves queued requests into slots.
     if (!stopping_ && queue_.size() < options_.queue_capacity + (options_.slots - busy_.load())) {
       request.submitted = Clock::now();

@@ -25,7 +25,6 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -33,6 +32,7 @@
 
 #include "llm/chat_format.h"
 #include "llm/llama_model.h"
+#include "util/mutex.h"
 
 struct ggml_threadpool;
 
@@ -147,8 +147,8 @@ class LlamaEngine {
   void tokenizePrefix();
   void createSequences(std::size_t cache_seqs);
   // The scheduler thread's loop (llama_engine_scheduler.cpp).
-  void run();
-  void admit();
+  void run() EXCLUDES(mutex_);
+  void admit() EXCLUDES(mutex_);
   void start(Slot& slot, EngineRequest request);
   void step();
   void retireCancelledAndExpired();
@@ -171,10 +171,10 @@ class LlamaEngine {
   std::string model_name_;
   std::vector<int> prefix_tokens_;
 
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
   std::condition_variable wake_;
-  std::deque<EngineRequest> queue_;  // guarded by mutex_
-  bool stopping_ = false;            // guarded by mutex_
+  std::deque<EngineRequest> queue_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::atomic<std::size_t> busy_{0};
   std::atomic<std::size_t> cached_{0};
   std::atomic<std::uint64_t> completed_{0};

@@ -50,21 +50,23 @@ void LlamaEngine::run() {
   broken_ = !evaluatePrefix();
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
+      util::UniqueMutexLock lock(mutex_);
       const auto active = [this] {
         return std::any_of(slots_.begin(), slots_.end(),
                            [](const auto& s) { return s->state != Slot::State::kFree; });
       };
       if (!(stopping_ || !queue_.empty() || active())) {
         if (threadpool_ != nullptr) ggml_threadpool_pause(threadpool_);
-        wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || active(); });
+        wake_.wait(lock.native(),
+                   [&]() REQUIRES(mutex_) { return stopping_ || !queue_.empty() || active(); });
         if (threadpool_ != nullptr) ggml_threadpool_resume(threadpool_);
       }
       if (stopping_) {
         lock.unlock();
         for (auto& slot : slots_) {
-          if (slot->state != Slot::State::kFree)
+          if (slot->state != Slot::State::kFree) {
             finish(*slot, FinishReason::kCancelled, "the server is stopping");
+          }
         }
         lock.lock();
         while (!queue_.empty()) {
@@ -88,7 +90,7 @@ void LlamaEngine::admit() {
   std::vector<EngineRequest> admitted;
   std::vector<EngineRequest> expired;
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     // Requests whose client left or whose deadline passed while they waited never take a slot.
     for (auto it = queue_.begin(); it != queue_.end();) {
       if (it->observer->cancelled() || it->deadline <= now) {

@@ -2,10 +2,10 @@
 
 #include <llama.h>
 
-#include <mutex>
 #include <system_error>
 
 #include "observability/log.h"
+#include "util/mutex.h"
 #include "util/text.h"
 
 namespace chatbot::llm {
@@ -16,10 +16,10 @@ namespace {
 // at their own level) so model loading chatter stays out of normal logs. Called from llama.cpp's
 // threads: the partial line is guarded.
 void forwardLog(ggml_log_level level, const char* text, void* /*user*/) {
-  static std::mutex mutex;
-  static std::string pending;
-  static ggml_log_level pending_level = GGML_LOG_LEVEL_DEBUG;
-  const std::lock_guard lock(mutex);
+  static util::Mutex mutex;
+  static std::string pending GUARDED_BY(mutex);
+  static ggml_log_level pending_level GUARDED_BY(mutex) = GGML_LOG_LEVEL_DEBUG;
+  const util::MutexLock lock(mutex);
   if (level != GGML_LOG_LEVEL_CONT) pending_level = level;
   pending += text;
   if (pending.empty() || pending.back() != '\n') return;

@@ -90,7 +90,7 @@ XapianRetriever::~XapianRetriever() = default;
 
 std::unique_ptr<XapianRetriever::Searcher> XapianRetriever::acquire() const {
   {
-    const std::lock_guard lock(pool_mutex_);
+    const util::MutexLock lock(pool_mutex_);
     if (!pool_.empty()) {
       auto s = std::move(pool_.back());
       pool_.pop_back();
@@ -101,7 +101,7 @@ std::unique_ptr<XapianRetriever::Searcher> XapianRetriever::acquire() const {
 }
 
 void XapianRetriever::release(std::unique_ptr<Searcher> searcher) const {
-  const std::lock_guard lock(pool_mutex_);
+  const util::MutexLock lock(pool_mutex_);
   pool_.push_back(std::move(searcher));
 }
 

@@ -4,13 +4,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "kb/article.h"
 #include "retrieval/lexical_engine.h"
 #include "retrieval/retriever.h"
 #include "retrieval/synonyms.h"
+#include "util/mutex.h"
 
 namespace chatbot::retrieval {
 
@@ -34,15 +34,15 @@ class XapianRetriever final : public Retriever {
  private:
   // Xapian handles are not thread-safe, so each concurrent search borrows its own from a pool.
   struct Searcher;
-  std::unique_ptr<Searcher> acquire() const;
-  void release(std::unique_ptr<Searcher> searcher) const;
+  std::unique_ptr<Searcher> acquire() const EXCLUDES(pool_mutex_);
+  void release(std::unique_ptr<Searcher> searcher) const EXCLUDES(pool_mutex_);
 
   std::filesystem::path dir_;
   std::shared_ptr<const SynonymTable> synonyms_;
   LexicalOptions options_;
   std::size_t document_count_ = 0;
-  mutable std::mutex pool_mutex_;
-  mutable std::vector<std::unique_ptr<Searcher>> pool_;  // guarded by pool_mutex_
+  mutable util::Mutex pool_mutex_;
+  mutable std::vector<std::unique_ptr<Searcher>> pool_ GUARDED_BY(pool_mutex_);
 };
 
 }  // namespace chatbot::retrieval

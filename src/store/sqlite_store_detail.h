@@ -27,7 +27,7 @@ inline std::int64_t saturatedInt64(std::size_t value) {
 template <typename Body>
 auto SqliteStore::inTransaction(sqlite::Transaction::Mode mode, const char* method, Body&& body) {
   const bool writes = mode == sqlite::Transaction::Mode::kWrite;
-  std::lock_guard lock(writes ? write_mutex_ : read_mutex_);
+  const util::MutexLock lock(writes ? write_mutex_ : read_mutex_);
   sqlite::Connection& connection = writes ? *writer_ : *reader_;
   const auto failure = [&](std::string_view problem) {
     return StoreError("store database " + path_.string() + ": " + method + ": " +

@@ -14,7 +14,7 @@ ExchangeWriter::ExchangeWriter(std::shared_ptr<store::Store> store, store::Sessi
 
 ExchangeWriter::~ExchangeWriter() {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -24,7 +24,7 @@ ExchangeWriter::~ExchangeWriter() {
 
 void ExchangeWriter::append(store::Exchange exchange, Done done) {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     queue_.exchanges.push_back(std::move(exchange));
     queue_.done.push_back(std::move(done));
   }
@@ -32,7 +32,7 @@ void ExchangeWriter::append(store::Exchange exchange, Done done) {
 }
 
 WriterStatus ExchangeWriter::status() const {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   WriterStatus out = counters_;
   out.queued = queue_.exchanges.size();
   return out;
@@ -42,8 +42,9 @@ void ExchangeWriter::run() {
   for (;;) {
     Batch batch;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.exchanges.empty(); });
+      util::UniqueMutexLock lock(mutex_);
+      wake_.wait(lock.native(),
+                 [this]() REQUIRES(mutex_) { return stopping_ || !queue_.exchanges.empty(); });
       if (queue_.exchanges.empty()) {  // stopping, and everything queued is committed
         writer_done_ = true;
         committed_wake_.notify_one();
@@ -63,7 +64,7 @@ void ExchangeWriter::run() {
     }
     commit(batch);
     {
-      const std::lock_guard lock(mutex_);
+      const util::MutexLock lock(mutex_);
       for (const bool stored : batch.stored) {
         ++(stored ? counters_.committed : counters_.failed);
         counters_.last_commit_failed = !stored;
@@ -79,8 +80,9 @@ void ExchangeWriter::complete() {
   for (;;) {
     Batch batch;
     {
-      std::unique_lock lock(mutex_);
-      committed_wake_.wait(lock, [this] { return writer_done_ || !committed_.empty(); });
+      util::UniqueMutexLock lock(mutex_);
+      committed_wake_.wait(
+          lock.native(), [this]() REQUIRES(mutex_) { return writer_done_ || !committed_.empty(); });
       if (committed_.empty()) return;  // the writer has stopped and every callback has run
       batch = std::move(committed_.front());
       committed_.pop_front();

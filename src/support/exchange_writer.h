@@ -14,10 +14,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "store/store.h"
+#include "util/mutex.h"
 
 namespace chatbot::support {
 
@@ -42,8 +42,8 @@ class ExchangeWriter {
   ExchangeWriter(const ExchangeWriter&) = delete;
   ExchangeWriter& operator=(const ExchangeWriter&) = delete;
 
-  void append(store::Exchange exchange, Done done);
-  WriterStatus status() const;
+  void append(store::Exchange exchange, Done done) EXCLUDES(mutex_);
+  WriterStatus status() const EXCLUDES(mutex_);
 
  private:
   // Exchanges and their callbacks side by side: the exchanges go to the store as they are.
@@ -52,21 +52,21 @@ class ExchangeWriter {
     std::vector<Done> done;
     std::vector<bool> stored;  // filled by commit()
   };
-  void run();
-  void commit(Batch& batch);
-  void complete();
+  void run() EXCLUDES(mutex_);
+  void commit(Batch& batch);  // without the lock: it waits for the disk
+  void complete() EXCLUDES(mutex_);
 
   const std::shared_ptr<store::Store> store_;
   const store::SessionPolicy policy_;
   const std::size_t max_batch_;
-  mutable std::mutex mutex_;
+  mutable util::Mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable committed_wake_;
-  Batch queue_;                  // guarded by mutex_: appended, not yet committed
-  std::deque<Batch> committed_;  // guarded by mutex_: committed, callbacks not yet run
-  bool stopping_ = false;        // guarded by mutex_
-  bool writer_done_ = false;     // guarded by mutex_: nothing more will be committed
-  WriterStatus counters_;        // guarded by mutex_ (queued is computed by status())
+  Batch queue_ GUARDED_BY(mutex_);                  // appended, not yet committed
+  std::deque<Batch> committed_ GUARDED_BY(mutex_);  // committed, callbacks not yet run
+  bool stopping_ GUARDED_BY(mutex_) = false;
+  bool writer_done_ GUARDED_BY(mutex_) = false;  // nothing more will be committed
+  WriterStatus counters_ GUARDED_BY(mutex_);     // queued is computed by status()
   // Last: started after the members above exist. The completer outlives the writer.
   std::thread completer_;
   std::thread writer_;

@@ -100,14 +100,14 @@ OutboxWorker::~OutboxWorker() {
 
 void OutboxWorker::wake() {
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     wake_requested_ = true;
   }
   wakeup_.notify_one();
 }
 
 void OutboxWorker::stop() {
-  const std::lock_guard lock(stop_mutex_);
+  const util::MutexLock lock(stop_mutex_);
   if (!thread_.joinable()) return;
   // Wakes the condition-variable wait (it is registered with the stop token) and makes the
   // notifier's progress callback abort an in-flight request.
@@ -120,12 +120,13 @@ void OutboxWorker::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     {
       // Cleared before looking, so a wake() from here on makes the wait below return at once.
-      const std::lock_guard lock(mutex_);
+      const util::MutexLock lock(mutex_);
       wake_requested_ = false;
     }
     const milliseconds sleep = cycleOrPause(stop);
-    std::unique_lock lock(mutex_);
-    wakeup_.wait_for(lock, stop, sleep, [this] { return wake_requested_; });
+    util::UniqueMutexLock lock(mutex_);
+    wakeup_.wait_for(lock.native(), stop, sleep,
+                     [this]() REQUIRES(mutex_) { return wake_requested_; });
   }
   log::info("webhook.worker_stopped");
 }

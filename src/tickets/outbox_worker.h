@@ -24,7 +24,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <stop_token>
@@ -32,6 +31,7 @@
 
 #include "store/store.h"
 #include "tickets/webhook_client.h"
+#include "util/mutex.h"
 
 namespace chatbot::tickets {
 
@@ -79,13 +79,13 @@ class OutboxWorker {
   // Looks at the store now instead of at the next due time: call after queuing an event (creating
   // or updating a ticket with notify) so that it goes out immediately. Wakes are not lost: one
   // that arrives while a batch is being sent makes the worker look again right after it.
-  void wake();
+  void wake() EXCLUDES(mutex_);
   // Returns once the thread has ended: at once while it sleeps (however long the backoff), within
   // about a second during an HTTP request (the request is aborted; that attempt is not counted).
-  void stop();
+  void stop() EXCLUDES(stop_mutex_);
 
  private:
-  void run(const std::stop_token& stop);
+  void run(const std::stop_token& stop) EXCLUDES(mutex_);
   // One pass: delivers what is due; returns how long to sleep. Throws what the store throws.
   std::chrono::milliseconds cycle(const std::stop_token& stop);
   // cycle(), except that a failure is logged and answered with options_.store_retry.
@@ -97,12 +97,13 @@ class OutboxWorker {
   const OutboxOptions options_;
   std::mt19937_64 random_;  // jitter; only used on the worker thread
 
-  std::mutex mutex_;
+  util::Mutex mutex_;
   std::condition_variable_any wakeup_;
-  bool wake_requested_ = false;  // guarded by mutex_
+  bool wake_requested_ GUARDED_BY(mutex_) = false;
 
-  std::mutex stop_mutex_;  // serialises stop()
-  std::jthread thread_;    // last: starts after, and is joined before, the members above go
+  util::Mutex stop_mutex_;  // serialises stop()
+  // Last: starts after, and is joined before, the members above go.
+  std::jthread thread_ GUARDED_BY(stop_mutex_);
 };
 
 }  // namespace chatbot::tickets

@@ -6,10 +6,11 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "util/mutex.h"
 
 namespace chatbot::util {
 
@@ -20,15 +21,15 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  void post(std::function<void()> job);
-  std::size_t queued() const;
+  void post(std::function<void()> job) EXCLUDES(mutex_);
+  std::size_t queued() const EXCLUDES(mutex_);
 
  private:
-  void run();
-  mutable std::mutex mutex_;
+  void run() EXCLUDES(mutex_);
+  mutable Mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;  // guarded by mutex_
-  bool stopping_ = false;                   // guarded by mutex_
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mutex_);
+  bool stopping_ GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;
 };
 
