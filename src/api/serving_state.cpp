@@ -5,26 +5,26 @@ namespace chatbot::api {
 void ServingState::setReady(std::shared_ptr<const rag::ChatService> service) {
   auto writer = std::make_shared<const ChatReplyWriter>(service->index().articles());
   auto ready = std::make_shared<const Serving>(Serving{std::move(writer), std::move(service)});
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   ready_ = std::move(ready);
 }
 
 void ServingState::setFailed(std::string reason) {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   failure_ = std::move(reason);
 }
 
 void ServingState::reset() {
   std::shared_ptr<const Serving> ready;
   {
-    const std::lock_guard lock(mutex_);
+    const util::MutexLock lock(mutex_);
     ready = std::move(ready_);
   }
   ready.reset();  // outside the lock: it may wait for answers in flight
 }
 
 std::shared_ptr<const Serving> ServingState::current() const {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   return ready_;
 }
 
@@ -34,7 +34,7 @@ std::shared_ptr<const rag::ChatService> ServingState::service() const {
 }
 
 std::string ServingState::failure() const {
-  const std::lock_guard lock(mutex_);
+  const util::MutexLock lock(mutex_);
   return failure_;
 }
 

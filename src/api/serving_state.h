@@ -6,11 +6,12 @@
 // std::atomic<std::shared_ptr>: libstdc++ 12's implementation of the latter is reported as racy
 // by ThreadSanitizer. Taken once per request, held for a pointer copy.
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "api/chat_reply.h"
 #include "rag/chat_service.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace chatbot::api {
 
@@ -26,24 +27,24 @@ struct Serving {
 class ServingState {
  public:
   // Once the KB is indexed: from then on chat answers.
-  void setReady(std::shared_ptr<const rag::ChatService> service);
+  void setReady(std::shared_ptr<const rag::ChatService> service) EXCLUDES(mutex_);
   // Start-up failed for good: /health says why, chat answers 503.
-  void setFailed(std::string reason);
+  void setFailed(std::string reason) EXCLUDES(mutex_);
   // Drops the service (shutdown), so that answers in flight finish while the rest still exists.
-  void reset();
+  void reset() EXCLUDES(mutex_);
 
   // Null until ready.
-  std::shared_ptr<const Serving> current() const;
+  std::shared_ptr<const Serving> current() const EXCLUDES(mutex_);
   std::shared_ptr<const rag::ChatService> service() const;
   // Empty unless start-up failed.
-  std::string failure() const;
+  std::string failure() const EXCLUDES(mutex_);
   // The serving state, or the 503 that says why there is none (still indexing, or failed).
   Result<std::shared_ptr<const Serving>> require() const;
 
  private:
-  mutable std::mutex mutex_;
-  std::shared_ptr<const Serving> ready_;  // guarded by mutex_
-  std::string failure_;                   // guarded by mutex_
+  mutable util::Mutex mutex_;
+  std::shared_ptr<const Serving> ready_ GUARDED_BY(mutex_);
+  std::string failure_ GUARDED_BY(mutex_);
 };
 
 }  // namespace chatbot::api

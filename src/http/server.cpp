@@ -241,7 +241,8 @@ awaitable<void> Server::Impl::replyToUnreadable(beast::tcp_stream& stream,
 awaitable<void> Server::Impl::session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   const ConnectionInfo info = connectionInfo(stream);
-  const auto state = std::make_shared<SessionState>(&stream);
+  const auto state = std::make_shared<SessionState>();
+  state->stream = &stream;
   const auto registration = registerSession(state);
 
   beast::flat_buffer buffer;

@@ -98,7 +98,7 @@ SupportService::SupportService(std::shared_ptr<store::Store> store, SupportOptio
 
 SupportService::~SupportService() {
   {
-    const std::lock_guard lock(purge_mutex_);
+    const util::MutexLock lock(purge_mutex_);
     stopping_ = true;
   }
   purge_wake_.notify_all();
@@ -106,8 +106,9 @@ SupportService::~SupportService() {
 }
 
 void SupportService::purgeLoop() {
-  std::unique_lock lock(purge_mutex_);
-  while (!purge_wake_.wait_for(lock, options_.purge_interval, [this] { return stopping_; })) {
+  util::UniqueMutexLock lock(purge_mutex_);
+  while (!purge_wake_.wait_for(lock.native(), options_.purge_interval,
+                               [this]() REQUIRES(purge_mutex_) { return stopping_; })) {
     lock.unlock();
     try {
       const std::size_t purged = store_->purgeExpiredSessions(util::epochMsNow());

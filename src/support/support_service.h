@@ -9,13 +9,14 @@
 #include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "rag/chat_service.h"
 #include "store/store.h"
 #include "support/exchange_writer.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 #include "util/worker_pool.h"
 
 namespace chatbot::support {
@@ -55,13 +56,13 @@ class SupportService {
               std::string session_id, std::shared_ptr<rag::AnswerObserver> observer) const;
 
  private:
-  void purgeLoop();
+  void purgeLoop() EXCLUDES(purge_mutex_);
 
   std::shared_ptr<store::Store> store_;
   SupportOptions options_;
-  std::mutex purge_mutex_;
+  util::Mutex purge_mutex_;
   std::condition_variable purge_wake_;
-  bool stopping_ = false;  // guarded by purge_mutex_
+  bool stopping_ GUARDED_BY(purge_mutex_) = false;
   std::thread purger_;     // deletes expired sessions every purge_interval
   // Destroyed after the pool: answers the pool's last jobs finish still get committed.
   mutable ExchangeWriter writer_;  // append() is thread-safe
