@@ -114,7 +114,7 @@ class PendingHandle final : public PendingResponse {
 
   void complete(Response response) override { channel_->complete(std::move(response)); }
   void beginStream(Response head) override { channel_->beginStream(std::move(head)); }
-  bool write(std::string chunk) override { return channel_->write(std::move(chunk)); }
+  bool write(std::string chunk) override { return channel_->write(chunk); }
   void end() override { channel_->end(); }
   bool clientGone() const override { return channel_->clientGone(); }
   void onClientGone(std::function<void()> callback) override { channel_->onClientGone(std::move(callback)); }
