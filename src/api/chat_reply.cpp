@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "api/support_json.h"
+#include "support/support_service.h"
+#include "tickets/ticket_json.h"
 #include "util/json_escape.h"
+#include "util/json_values.h"
 #include "util/time.h"
 
 namespace chatbot::api {
@@ -88,40 +92,22 @@ std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::str
 
 void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer& answer) {
   const auto& c = answer.conversation;
-  const auto optional = [&out](std::string_view name, const std::string& value) {
-    out += ",\"";
-    out += name;
-    out += "\":";
-    if (value.empty()) {
-      out += "null";
-    } else {
-      util::appendJsonString(out, value);
-    }
-  };
-  optional("session_id", c.session_id);
-  optional("message_id", c.message_id);
-  optional("query_rewrite", answer.rewritten_by);
-  out += ",\"standalone_query\":";
-  util::appendJsonString(out, answer.standalone_query.empty() ? answer.query : answer.standalone_query);
-  out += ",\"sources\":[";
-  const std::size_t n = std::min(answer.sources_used, answer.results.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const kb::Article& a = *answer.results[i].article;
-    if (i > 0) out += ',';
-    out += fmt::format("{{\"n\":{},\"article_id\":", i + 1);
-    util::appendJsonString(out, a.id);
-    out += ",\"subject\":";
-    util::appendJsonString(out, a.subject);
-    optional("category", a.category);
-    optional("url", a.url);
-    optional("path", a.source);
-    out += fmt::format(",\"score\":{}}}", answer.results[i].score);
-  }
-  out += "],\"escalation\":{\"suggested\":";
-  out += c.escalation_suggested ? "true" : "false";
-  optional("reason", c.escalation_reason);
-  optional("message", c.escalation_message);
-  out += '}';
+  const support::Escalation escalation{c.escalation_suggested, c.escalation_reason,
+                                       c.escalation_message};
+  const nlohmann::json tail = {
+      {"session_id", util::nullIfEmpty(c.session_id)},
+      {"message_id", util::nullIfEmpty(c.message_id)},
+      {"query_rewrite", util::nullIfEmpty(answer.rewritten_by)},
+      {"standalone_query",
+       answer.standalone_query.empty() ? answer.query : answer.standalone_query},
+      {"sources",
+       tickets::citedSourcesJson(support::citedSources(answer), tickets::SourcesStyle::kChatReply)},
+      {"escalation", escalationJson(escalation)}};
+  // Spliced into the reply object: its members without the braces.
+  const std::string members =
+      tail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += ',';
+  out.append(members, 1, members.size() - 2);
 }
 
 std::string ChatReplyWriter::writeSources(const rag::ChatAnswer& partial) const {

@@ -1,13 +1,12 @@
 #include "api/support_json.h"
 
 #include "tickets/ticket_json.h"
+#include "util/json_values.h"
 #include "util/time.h"
 
 namespace chatbot::api {
 
 namespace {
-
-nlohmann::json nullIfEmpty(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
 
 // Shares, rounded to 4 decimals; null when there is nothing to divide.
 nlohmann::json rate(std::int64_t part, std::int64_t whole) {
@@ -33,8 +32,8 @@ nlohmann::json sessionJson(const store::Session& session) {
                         {"response", e.response},
                         {"answered", e.answered},
                         {"generator", e.generator},
-                        {"sources", tickets::citedSourcesJson(e.sources, /*numbered=*/true)},
-                        {"escalation_reason", nullIfEmpty(e.escalation_reason)}});
+                        {"sources", tickets::citedSourcesJson(e.sources, tickets::SourcesStyle::kTranscript)},
+                        {"escalation_reason", util::nullIfEmpty(e.escalation_reason)}});
   }
   return {{"session_id", session.id},
           {"created_at", isoTime(session.created_ms)},
@@ -45,13 +44,13 @@ nlohmann::json sessionJson(const store::Session& session) {
 
 nlohmann::json escalationJson(const support::Escalation& escalation) {
   return {{"suggested", escalation.suggested},
-          {"reason", nullIfEmpty(escalation.reason)},
-          {"message", nullIfEmpty(escalation.message)}};
+          {"reason", util::nullIfEmpty(escalation.reason)},
+          {"message", util::nullIfEmpty(escalation.message)}};
 }
 
 nlohmann::json feedbackJson(const support::FeedbackReceipt& receipt) {
   return {{"message_id", receipt.feedback.message_id},
-          {"session_id", nullIfEmpty(receipt.outcome.session_id)},
+          {"session_id", util::nullIfEmpty(receipt.outcome.session_id)},
           {"helpful", receipt.feedback.helpful},
           {"replaced", receipt.outcome.replaced},
           {"escalation", escalationJson(receipt.escalation)}};

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "cli/dense_setup.h"
+#include "app/dense_retrieval.h"
 #include "llm/llama_model.h"
 #include "models/resolve.h"
 #include "observability/log.h"
@@ -117,12 +117,12 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   // prompt building precedes generation. Either way the pipeline runs on the service's own
   // threads, never on HTTP threads. Without an embedder (or when it fails to load) retrieval
   // stays lexical.
-  cli::DenseRetrieval dense = cli::setUpDenseRetrieval(index, config, false);
+  DenseRetrieval dense = setUpDenseRetrieval(index, config, false);
   if (!dense.error.empty()) log::warn("retrieval.dense_unavailable", {{"error", dense.error}});
   parts.embedding_problem = dense.error;
   parts.embedder = dense.embedder;
   parts.retriever = dense.hybrid;
-  if (dense.enabled()) parts.pipeline_threads = cli::densePipelineThreads();
+  if (dense.enabled()) parts.pipeline_threads = densePipelineThreads();
   if (parts.generator) {
     // A follow-up's rewrite by the model blocks its pipeline thread for a generation: one thread
     // per generation slot keeps other questions' retrieval moving meanwhile.

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/dense_setup.h"
+#include "app/dense_retrieval.h"
 #include "eval/metrics.h"
 #include "observability/log.h"
 #include "observability/progress.h"
@@ -117,7 +117,7 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval) {
     std::vector<EvalRun> runs;
     runs.push_back({"lexical", index->retriever().name(), {}});
     runs.back().metrics = evaluate(index->retriever(), queries, articles, eval.k, "lexical", !eval.json);
-    const DenseRetrieval dense = setUpDenseRetrieval(index, *config, !eval.json);
+    const app::DenseRetrieval dense = app::setUpDenseRetrieval(index, *config, !eval.json);
     std::string dense_note;
     if (dense.enabled()) {
       runs.push_back({"dense", dense.dense->name(), evaluate(*dense.dense, queries, articles, eval.k, "dense", !eval.json)});

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/dense_setup.h"
+#include "app/dense_retrieval.h"
 #include "observability/log.h"
 
 namespace chatbot::cli {
@@ -22,7 +22,7 @@ int runIngest(const CommonFlags& flags, const IngestFlags& ingest) {
               << info.files << " files in " << config->kb_dir.string() << "\n"
               << "index: " << info.index_dir.string() << " (" << static_cast<long>(info.build_ms) << " ms)\n";
     // With an embedding model, the dense index is built now rather than at the first serve.
-    const DenseRetrieval dense = setUpDenseRetrieval(index, *config, true);
+    const app::DenseRetrieval dense = app::setUpDenseRetrieval(index, *config, true);
     if (!dense.error.empty()) {
       std::cerr << "chatbot ingest: " << dense.error << "\n";
       return 1;

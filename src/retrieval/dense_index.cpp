@@ -273,7 +273,7 @@ std::vector<DenseMatch> DenseIndex::search(const std::vector<float>& query, std:
 }
 
 DenseRetriever::DenseRetriever(std::shared_ptr<const llm::Embedder> embedder,
-                               std::shared_ptr<const DenseIndex> index)
+                               std::shared_ptr<const VectorIndex> index)
     : embedder_(std::move(embedder)), index_(std::move(index)) {
   if (embedder_->dimension() != index_->dimension()) {
     throw std::invalid_argument("the embedder's dimension does not match the dense index's");

@@ -16,6 +16,7 @@
 #include "kb/article.h"
 #include "llm/embedder.h"
 #include "retrieval/retriever.h"
+#include "retrieval/vector_index.h"
 
 namespace faiss {
 struct Index;
@@ -58,17 +59,13 @@ struct DenseIndexInfo {
   double build_ms = 0;
 };
 
-struct DenseMatch {
-  std::size_t article = 0;
-  float similarity = 0;  // cosine similarity, [-1, 1]
-};
-
 // The text embedded for an article: subject, alternative questions, tags, then the beginning of
 // the body as plain text, cut to about `context_tokens` tokens (the embedder truncates exactly).
 std::string denseArticleText(const kb::Article& article, std::size_t context_tokens);
 
 // Immutable after open: search() is safe from any number of threads.
-class DenseIndex {
+// The FAISS VectorIndex.
+class DenseIndex final : public VectorIndex {
  public:
   // Opens the index in source.index_dir/dense if its manifest matches `embedder` and `options`;
   // otherwise (re)builds it from the articles, or throws std::runtime_error when
@@ -76,13 +73,14 @@ class DenseIndex {
   static std::shared_ptr<const DenseIndex> openOrBuild(const DenseIndexSource& source,
                                                        const llm::Embedder& embedder,
                                                        const DenseIndexOptions& options);
-  ~DenseIndex();
+  ~DenseIndex() override;
   DenseIndex(const DenseIndex&) = delete;
   DenseIndex& operator=(const DenseIndex&) = delete;
 
   // The `k` most similar articles to the normalised `query` (dimension() floats), best first.
-  std::vector<DenseMatch> search(const std::vector<float>& query, std::size_t k) const;
-  std::size_t dimension() const noexcept { return info_.dimension; }
+  std::vector<DenseMatch> search(const std::vector<float>& query, std::size_t k) const override;
+  std::size_t dimension() const noexcept override { return info_.dimension; }
+  std::string name() const override { return "faiss-" + toString(info_.kind); }
   const DenseIndexInfo& info() const noexcept { return info_; }
 
  private:
@@ -97,13 +95,13 @@ class DenseIndex {
 class DenseRetriever final : public Retriever {
  public:
   DenseRetriever(std::shared_ptr<const llm::Embedder> embedder,
-                 std::shared_ptr<const DenseIndex> index);
+                 std::shared_ptr<const VectorIndex> index);
   std::vector<Hit> search(std::string_view query, std::size_t k) const override;
-  std::string name() const override { return "faiss-" + toString(index_->info().kind); }
+  std::string name() const override { return index_->name(); }
 
  private:
   std::shared_ptr<const llm::Embedder> embedder_;
-  std::shared_ptr<const DenseIndex> index_;
+  std::shared_ptr<const VectorIndex> index_;
 };
 
 }  // namespace chatbot::retrieval

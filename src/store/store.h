@@ -36,6 +36,9 @@ struct CitedSource {
   std::string category;  // may be empty
   std::string url;       // may be empty
   double score = 0;
+  // The KB file the article came from, shown with the sources of a chat reply. Not stored: a
+  // transcript's sources have none.
+  std::string path;
 };
 
 // One question and the answer to it. `message_id` identifies the answer (feedback refers to it).

@@ -83,7 +83,7 @@ std::vector<store::CitedSource> citedSources(const rag::ChatAnswer& answer) {
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const kb::Article& a = *answer.results[i].article;
-    out.push_back({a.id, a.subject, a.category, a.url, answer.results[i].score});
+    out.push_back({a.id, a.subject, a.category, a.url, answer.results[i].score, a.source});
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "util/json_values.h"
 #include "util/time.h"
 
 namespace chatbot::tickets {
@@ -10,16 +11,12 @@ namespace {
 
 using nlohmann::json;
 
-json textOrNull(const std::string& text) {
-  return text.empty() ? json(nullptr) : json(text);
-}
-
 json deliveryJson(const store::Delivery& d) {
   const bool pending = d.state == store::DeliveryState::kPending;
   const bool delivered = d.state == store::DeliveryState::kDelivered;
   return {{"state", store::toString(d.state)},
           {"attempts", d.attempts},
-          {"last_error", textOrNull(d.last_error)},
+          {"last_error", util::nullIfEmpty(d.last_error)},
           {"next_attempt_at",
            pending ? json(util::isoTimestampFromEpochMs(d.next_attempt_ms)) : json(nullptr)},
           {"delivered_at",
@@ -46,16 +43,17 @@ std::optional<std::int64_t> parseDisplayId(std::string_view text) {
   return n;
 }
 
-json citedSourcesJson(const std::vector<store::CitedSource>& sources, bool numbered) {
+json citedSourcesJson(const std::vector<store::CitedSource>& sources, SourcesStyle style) {
   json out = json::array();
   std::size_t n = 0;
   for (const auto& s : sources) {
     json item = json::object();
-    if (numbered) item["n"] = ++n;
+    if (style != SourcesStyle::kArticlesTried) item["n"] = ++n;
     item["article_id"] = s.article_id;
     item["subject"] = s.subject;
-    item["category"] = textOrNull(s.category);
-    item["url"] = textOrNull(s.url);
+    item["category"] = util::nullIfEmpty(s.category);
+    item["url"] = util::nullIfEmpty(s.url);
+    if (style == SourcesStyle::kChatReply) item["path"] = util::nullIfEmpty(s.path);
     item["score"] = s.score;
     out.push_back(std::move(item));
   }
@@ -70,7 +68,7 @@ json ticketJson(const store::Ticket& ticket) {
                           {"query", e.query},
                           {"response", e.response},
                           {"answered", e.answered},
-                          {"sources", citedSourcesJson(e.sources, /*numbered=*/true)}});
+                          {"sources", citedSourcesJson(e.sources, SourcesStyle::kTranscript)}});
   }
   return {{"id", displayId(ticket.id)},
           {"number", ticket.id},
@@ -80,11 +78,11 @@ json ticketJson(const store::Ticket& ticket) {
           {"description", ticket.description},
           {"category", ticket.category},
           {"contact", ticket.contact},
-          {"session_id", textOrNull(ticket.session_id)},
+          {"session_id", util::nullIfEmpty(ticket.session_id)},
           {"created_at", util::isoTimestampFromEpochMs(ticket.created_ms)},
           {"updated_at", util::isoTimestampFromEpochMs(ticket.updated_ms)},
           {"transcript", std::move(transcript)},
-          {"articles_tried", citedSourcesJson(ticket.articles_tried, /*numbered=*/false)},
+          {"articles_tried", citedSourcesJson(ticket.articles_tried, SourcesStyle::kArticlesTried)},
           {"delivery", deliveryJson(ticket.delivery)}};
 }
 

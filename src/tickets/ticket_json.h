@@ -15,10 +15,15 @@ std::string displayId(std::int64_t id);
 // The ticket number of "IT-42", "it-42" or "42"; nullopt for anything else (or not positive).
 std::optional<std::int64_t> parseDisplayId(std::string_view text);
 
-// Cited articles as every JSON reply shows them (chat transcripts, tickets, webhook payloads):
-// [{"n" (only when `numbered`: the [n] the answer cites it by, from 1), "article_id", "subject",
-//   "category" (null when empty), "url" (null when empty), "score"}].
-nlohmann::json citedSourcesJson(const std::vector<store::CitedSource>& sources, bool numbered);
+// How a list of cited articles is shown: numbered where it belongs to one answer (the [n] the
+// answer cites each by, from 1), with the KB file's path in a chat reply.
+enum class SourcesStyle { kChatReply, kTranscript, kArticlesTried };
+
+// Cited articles as every JSON reply shows them (chat replies, transcripts, tickets, webhook
+// payloads): [{"n" (chat replies and transcripts), "article_id", "subject", "category" (null when
+// empty), "url" (null when empty), "path" (chat replies; null when empty), "score"}].
+nlohmann::json citedSourcesJson(const std::vector<store::CitedSource>& sources,
+                                SourcesStyle style);
 
 // {"id": "IT-7", "number": 7, "status", "priority", "subject", "description", "category",
 //  "contact", "session_id" (null when empty), "created_at", "updated_at" (ISO-8601 UTC, µs),

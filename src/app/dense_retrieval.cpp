@@ -1,4 +1,4 @@
-#include "cli/dense_setup.h"
+#include "app/dense_retrieval.h"
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 #include "observability/log.h"
 #include "retrieval/hybrid_retriever.h"
 
-namespace chatbot::cli {
+namespace chatbot::app {
 
 namespace {
 
@@ -96,4 +96,4 @@ DenseRetrieval setUpDenseRetrieval(const std::shared_ptr<const ingest::Knowledge
   return out;
 }
 
-}  // namespace chatbot::cli
+}  // namespace chatbot::app

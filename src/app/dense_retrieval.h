@@ -10,7 +10,7 @@
 #include "retrieval/dense_index.h"
 #include "retrieval/retriever.h"
 
-namespace chatbot::cli {
+namespace chatbot::app {
 
 struct DenseRetrieval {
   std::shared_ptr<const llm::Embedder> embedder;
@@ -35,4 +35,4 @@ unsigned densePipelineThreads();
 DenseRetrieval setUpDenseRetrieval(const std::shared_ptr<const ingest::KnowledgeIndex>& index,
                                    const config::Config& config, bool show_progress);
 
-}  // namespace chatbot::cli
+}  // namespace chatbot::app
