@@ -42,13 +42,12 @@
 #include <future>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "kb/loader.h"
 #include "llm/llama_model.h"
@@ -82,7 +81,9 @@ struct Args {
   bool wants(const std::string& what) const { return only.empty() || only.count(what) > 0; }
 };
 
-void result(const std::string& key, double value) { std::printf("result %s %.6g\n", key.c_str(), value); }
+void result(const std::string& key, double value) {
+  std::printf("result %s %.6g\n", key.c_str(), value);
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -136,7 +137,8 @@ struct Run {
   double wall_tps = 0;  // tokens / (done - submitted)
 };
 
-Run generate(const rag::LlmGenerator& gen, rag::GenerationRequest request, bool stop_after_first = false) {
+Run generate(const rag::LlmGenerator& gen, rag::GenerationRequest request,
+             bool stop_after_first = false) {
   auto t = std::make_shared<Timing>(stop_after_first);
   auto future = t->promise.get_future();
   t->submitted = Clock::now();
@@ -212,12 +214,15 @@ std::vector<kb::Article> trimmedArticles(const Args& a, std::size_t budget) {
 std::vector<Case> makeCases(const std::vector<kb::Article>& articles, std::size_t n) {
   std::vector<Case> cases;
   for (std::size_t i = 0; i + 3 <= articles.size() && cases.size() < n; i += 3) {
-    cases.push_back({{&articles[i], &articles[i + 1], &articles[i + 2]}, articles[i].questions[0], articles[i].questions[1]});
+    cases.push_back({{&articles[i], &articles[i + 1], &articles[i + 2]},
+                     articles[i].questions[0],
+                     articles[i].questions[1]});
   }
   return cases;
 }
 
-rag::GenerationRequest ragRequest(const Case& c, const std::string& question, std::size_t max_tokens) {
+rag::GenerationRequest ragRequest(const Case& c, const std::string& question,
+                                  std::size_t max_tokens) {
   rag::GenerationRequest r;
   r.query = question;
   for (const auto* article : c.articles) r.sources.push_back({article, 1.0});
@@ -234,18 +239,23 @@ rag::GenerationRequest plainRequest(const std::string& question, std::size_t max
   return r;
 }
 
-const std::vector<std::string> kDecodeQuestions = {
-    "How do I reset my password on my MacBook Air?", "VPN won't connect from the hotel", "printer is offline",
-    "Outlook is not syncing my email", "my microphone doesn't work in Teams", "wifi keeps dropping",
-    "how do I map a network drive", "I clicked a phishing link"};
+const std::vector<std::string> kDecodeQuestions = {"How do I reset my password on my MacBook Air?",
+                                                   "VPN won't connect from the hotel",
+                                                   "printer is offline",
+                                                   "Outlook is not syncing my email",
+                                                   "my microphone doesn't work in Teams",
+                                                   "wifi keeps dropping",
+                                                   "how do I map a network drive",
+                                                   "I clicked a phishing link"};
 
 // Writes a llama-server /completion request body.
-void dumpCompletion(const Args& a, const std::string& name, const std::vector<int>& prompt, std::size_t n_predict,
-                    bool cache_prompt) {
+void dumpCompletion(const Args& a, const std::string& name, const std::vector<int>& prompt,
+                    std::size_t n_predict, bool cache_prompt) {
   if (a.dump_dir.empty()) return;
-  nlohmann::json body = {{"prompt", prompt},     {"n_predict", n_predict},       {"temperature", 0},
-                         {"ignore_eos", true},   {"cache_prompt", cache_prompt}, {"stream", false}};
-  if (cache_prompt) body["id_slot"] = 0;  // the same slot each time, so its prefix reuse is deterministic
+  nlohmann::json body = {{"prompt", prompt},   {"n_predict", n_predict},       {"temperature", 0},
+                         {"ignore_eos", true}, {"cache_prompt", cache_prompt}, {"stream", false}};
+  if (cache_prompt)
+    body["id_slot"] = 0;  // the same slot each time, so its prefix reuse is deterministic
   std::ofstream(a.dump_dir / (name + ".json")) << body.dump();
 }
 
@@ -261,7 +271,8 @@ void decodeBench(const Args& a, const rag::LlmGenerator& gen) {
   result("decode_tps", median(gen_tps));
   result("decode_wall_tps", median(wall_tps));
   result("decode_tokens", median(tokens));
-  dumpCompletion(a, "decode", gen.promptTokens(plainRequest(kDecodeQuestions[0], a.tokens)), a.tokens, false);
+  dumpCompletion(a, "decode", gen.promptTokens(plainRequest(kDecodeQuestions[0], a.tokens)),
+                 a.tokens, false);
 }
 
 void concurrentBench(const Args& a, const rag::LlmGenerator& gen) {
@@ -271,8 +282,10 @@ void concurrentBench(const Args& a, const rag::LlmGenerator& gen) {
     std::vector<std::future<Run>> runs;
     const auto start = Clock::now();
     for (std::size_t s = 0; s < a.streams; ++s) {
-      const auto request = plainRequest(kDecodeQuestions[(s + 1) % kDecodeQuestions.size()], a.tokens);
-      runs.push_back(std::async(std::launch::async, [&gen, request] { return generate(gen, request); }));
+      const auto request =
+          plainRequest(kDecodeQuestions[(s + 1) % kDecodeQuestions.size()], a.tokens);
+      runs.push_back(
+          std::async(std::launch::async, [&gen, request] { return generate(gen, request); }));
     }
     double tokens = 0;
     for (auto& f : runs) tokens += static_cast<double>(f.get().generation.tokens);
@@ -283,15 +296,18 @@ void concurrentBench(const Args& a, const rag::LlmGenerator& gen) {
   result("concurrent_tps", median(aggregate));
   result("concurrent_tokens", tokens_total);
   for (std::size_t s = 0; s < a.streams; ++s) {
-    const auto request = plainRequest(kDecodeQuestions[(s + 1) % kDecodeQuestions.size()], a.tokens);
-    dumpCompletion(a, "concurrent_" + std::to_string(s), gen.promptTokens(request), a.tokens, false);
+    const auto request =
+        plainRequest(kDecodeQuestions[(s + 1) % kDecodeQuestions.size()], a.tokens);
+    dumpCompletion(a, "concurrent_" + std::to_string(s), gen.promptTokens(request), a.tokens,
+                   false);
   }
 }
 
 // TTFT with one generator; `cases` must be new to it, so that the first request of each is cold.
-void ttftBench(const Args& a, const rag::LlmGenerator& gen, const std::vector<Case>& cases, const std::string& label,
-               bool dump) {
-  constexpr std::size_t kMaxTokens = 150;  // the serving default; the answer is cancelled after its first text
+void ttftBench(const Args& a, const rag::LlmGenerator& gen, const std::vector<Case>& cases,
+               const std::string& label, bool dump) {
+  constexpr std::size_t kMaxTokens =
+      150;  // the serving default; the answer is cancelled after its first text
   std::vector<double> cold, warm, prompt_tokens;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto cold_request = ragRequest(cases[i], cases[i].question, kMaxTokens);
@@ -366,7 +382,8 @@ std::vector<std::string> readQueries(const std::filesystem::path& path) {
   for (std::string line; std::getline(in, line);) {
     if (line.empty()) continue;
     const auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    out.push_back(parsed.is_object() && parsed.contains("query") ? parsed["query"].get<std::string>() : line);
+    out.push_back(
+        parsed.is_object() && parsed.contains("query") ? parsed["query"].get<std::string>() : line);
   }
   return out;
 }
@@ -402,7 +419,8 @@ void embedQueriesBench(const Args& a, const llm::LlamaEmbedder& embedder, const 
 void embedBench(const Args& a) {
   const auto sentences = embedSentences(a, 256);
   if (!a.dump_dir.empty()) {
-    std::ofstream(a.dump_dir / "embed_one.json") << nlohmann::json({{"input", kDecodeQuestions[0]}}).dump();
+    std::ofstream(a.dump_dir / "embed_one.json")
+        << nlohmann::json({{"input", kDecodeQuestions[0]}}).dump();
     std::ofstream(a.dump_dir / "embed_batch.json") << nlohmann::json({{"input", sentences}}).dump();
   }
   result("embed_sentences", static_cast<double>(sentences.size()));
@@ -433,16 +451,19 @@ void embedBench(const Args& a) {
   if (!a.embed_queries.empty()) embedQueriesBench(a, embedder, vocab);
 #else
   result("embed_available", 0.0);
-  std::fprintf(stderr, "llm_bench: no llm/llama_embedder.h on this branch; embedder numbers skipped\n");
+  std::fprintf(stderr,
+               "llm_bench: no llm/llama_embedder.h on this branch; embedder numbers skipped\n");
 #endif
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: llm_bench --model M.gguf [--threads 2] [--tokens 128] [--repeats 3] [--streams 4]\n"
-               "       [--source-tokens 450] [--agreement 12] [--agreement-tokens 48] [--kb DIR]\n"
-               "       [--only load,decode,concurrent,ttft,agreement,embed] [--embed-model M.gguf] [--dump-dir DIR]\n"
-               "       [--embed-queries QUERIES.jsonl]\n");
+  std::fprintf(
+      stderr,
+      "usage: llm_bench --model M.gguf [--threads 2] [--tokens 128] [--repeats 3] [--streams 4]\n"
+      "       [--source-tokens 450] [--agreement 12] [--agreement-tokens 48] [--kb DIR]\n"
+      "       [--only load,decode,concurrent,ttft,agreement,embed] [--embed-model M.gguf] "
+      "[--dump-dir DIR]\n"
+      "       [--embed-queries QUERIES.jsonl]\n");
   return 2;
 }
 
@@ -454,32 +475,47 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (i + 1 >= argc) return usage();
     const std::string v = argv[++i];
-    if (arg == "--model") a.model = v;
-    else if (arg == "--embed-model") a.embed_model = v;
-    else if (arg == "--embed-queries") a.embed_queries = v;
-    else if (arg == "--kb") a.kb = v;
-    else if (arg == "--dump-dir") a.dump_dir = v;
-    else if (arg == "--threads") a.threads = static_cast<unsigned>(std::stoul(v));
-    else if (arg == "--tokens") a.tokens = std::stoul(v);
-    else if (arg == "--repeats") a.repeats = std::max<std::size_t>(1, std::stoul(v));
-    else if (arg == "--streams") a.streams = std::stoul(v);
-    else if (arg == "--source-tokens") a.source_tokens = std::stoul(v);
-    else if (arg == "--agreement") a.agreement = std::stoul(v);
-    else if (arg == "--agreement-tokens") a.agreement_tokens = std::stoul(v);
+    if (arg == "--model")
+      a.model = v;
+    else if (arg == "--embed-model")
+      a.embed_model = v;
+    else if (arg == "--embed-queries")
+      a.embed_queries = v;
+    else if (arg == "--kb")
+      a.kb = v;
+    else if (arg == "--dump-dir")
+      a.dump_dir = v;
+    else if (arg == "--threads")
+      a.threads = static_cast<unsigned>(std::stoul(v));
+    else if (arg == "--tokens")
+      a.tokens = std::stoul(v);
+    else if (arg == "--repeats")
+      a.repeats = std::max<std::size_t>(1, std::stoul(v));
+    else if (arg == "--streams")
+      a.streams = std::stoul(v);
+    else if (arg == "--source-tokens")
+      a.source_tokens = std::stoul(v);
+    else if (arg == "--agreement")
+      a.agreement = std::stoul(v);
+    else if (arg == "--agreement-tokens")
+      a.agreement_tokens = std::stoul(v);
     else if (arg == "--only") {
       std::istringstream parts(v);
       for (std::string part; std::getline(parts, part, ',');) a.only.insert(part);
-    } else return usage();
+    } else
+      return usage();
   }
   if (a.model.empty() && !(a.only.size() == 1 && a.wants("embed"))) return usage();
   if (!a.dump_dir.empty()) std::filesystem::create_directories(a.dump_dir);
-  log::init(log::Level::kWarning);  // JSON log lines (stdout) are told apart by not starting with "result "
+  log::init(log::Level::kWarning);  // JSON log lines (stdout) are told apart by not starting with
+                                    // "result "
   try {
     if (a.model.empty()) {
       embedBench(a);
       return 0;
     }
-    result("model_file_mib", static_cast<double>(std::filesystem::file_size(a.model)) / (1024.0 * 1024.0));
+    result("model_file_mib",
+           static_cast<double>(std::filesystem::file_size(a.model)) / (1024.0 * 1024.0));
     result("threads", static_cast<double>(a.threads));
     const auto articles = trimmedArticles(a, a.source_tokens / 3);
     const double rss_before = procStatusMiB("VmRSS");
@@ -490,10 +526,12 @@ int main(int argc, char** argv) {
     result("rss_after_load_mib", procStatusMiB("VmRSS"));
     if (a.wants("decode") || a.wants("concurrent")) decodeBench(a, *gen);
     if (a.wants("concurrent")) concurrentBench(a, *gen);
-    // Article sets: the first --repeats for kParallel, the next for kOff (each new to its generator).
+    // Article sets: the first --repeats for kParallel, the next for kOff (each new to its
+    // generator).
     const auto cases = makeCases(articles, 2 * a.repeats + a.agreement);
     if (a.wants("ttft")) {
-      ttftBench(a, *gen, std::vector<Case>(cases.begin(), cases.begin() + a.repeats), "parallel", true);
+      ttftBench(a, *gen, std::vector<Case>(cases.begin(), cases.begin() + a.repeats), "parallel",
+                true);
     }
     result("rss_peak_mib", procStatusMiB("VmHWM"));
     result("rss_anon_mib", procStatusMiB("RssAnon"));
@@ -501,7 +539,9 @@ int main(int argc, char** argv) {
     gen.reset();
     if (a.wants("ttft")) {
       const auto off = makeGenerator(a, llm::SourceCache::kOff);
-      ttftBench(a, *off, std::vector<Case>(cases.begin() + a.repeats, cases.begin() + 2 * a.repeats), "off", false);
+      ttftBench(a, *off,
+                std::vector<Case>(cases.begin() + a.repeats, cases.begin() + 2 * a.repeats), "off",
+                false);
     }
     if (a.wants("agreement") && a.agreement > 0) {
       agreementBench(a, std::vector<Case>(cases.begin() + 2 * a.repeats, cases.end()));

@@ -16,10 +16,14 @@ namespace {
 
 using namespace chatbot;
 
-const std::vector<std::string> kQueries = {
-    "How do I reset my password on my MacBook Air?", "VPN won't connect from the hotel",
-    "printer is offline", "Outlook is not syncing my email", "my microphone doesn't work in Teams",
-    "I clicked a phishing link", "wifi keeps dropping", "how do I map a network drive"};
+const std::vector<std::string> kQueries = {"How do I reset my password on my MacBook Air?",
+                                           "VPN won't connect from the hotel",
+                                           "printer is offline",
+                                           "Outlook is not syncing my email",
+                                           "my microphone doesn't work in Teams",
+                                           "I clicked a phishing link",
+                                           "wifi keeps dropping",
+                                           "how do I map a network drive"};
 
 std::shared_ptr<const rag::ChatService> service() {
   static const auto instance = [] {
@@ -27,9 +31,10 @@ std::shared_ptr<const rag::ChatService> service() {
     o.kb_path = std::string(CHATBOT_SOURCE_DIR) + "/data/kb";
     o.data_dir = std::filesystem::temp_directory_path() / "chatbot-micro-bench";
     o.synonyms_file = std::string(CHATBOT_SOURCE_DIR) + "/data/synonyms.txt";
-    return std::make_shared<rag::ChatService>(ingest::KnowledgeIndex::open(o),
-                                              std::make_shared<rag::ExtractiveGenerator>("the IT Service Desk"),
-                                              std::make_shared<security::CredentialFilter>(), 0.35);
+    return std::make_shared<rag::ChatService>(
+        ingest::KnowledgeIndex::open(o),
+        std::make_shared<rag::ExtractiveGenerator>("the IT Service Desk"),
+        std::make_shared<security::CredentialFilter>(), 0.35);
   }();
   return instance;
 }
@@ -43,21 +48,24 @@ BENCHMARK(BM_RedactClean);
 
 void BM_RedactWithSecret(benchmark::State& state) {
   const security::CredentialFilter filter;
-  for (auto _ : state) benchmark::DoNotOptimize(filter.redact("my vpn password is Hunter22! and it fails"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(filter.redact("my vpn password is Hunter22! and it fails"));
 }
 BENCHMARK(BM_RedactWithSecret);
 
 void BM_Retrieve(benchmark::State& state) {
   const auto svc = service();
   std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(svc->index().retriever().search(kQueries[i++ % kQueries.size()], 4));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(svc->index().retriever().search(kQueries[i++ % kQueries.size()], 4));
 }
 BENCHMARK(BM_Retrieve);
 
 void BM_ChatAnswer(benchmark::State& state) {
   const auto svc = service();
   std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(svc->answer({kQueries[i++ % kQueries.size()], 4, 150}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(svc->answer({kQueries[i++ % kQueries.size()], 4, 150}));
 }
 BENCHMARK(BM_ChatAnswer);
 
@@ -73,10 +81,12 @@ std::shared_ptr<const llm::LlamaEmbedder> embedder() {
     } else {
       o.model_path = std::filesystem::temp_directory_path() / "chatbot-bench-minilm-shape.gguf";
       chatbot::testing::writeBertTestModel(
-          std::filesystem::path(CHATBOT_SOURCE_DIR) / "../shared/models/all-MiniLM-L6-v2-tokenizer/vocab.txt",
+          std::filesystem::path(CHATBOT_SOURCE_DIR) /
+              "../shared/models/all-MiniLM-L6-v2-tokenizer/vocab.txt",
           o.model_path, chatbot::testing::miniLmShape());
     }
-    if (const char* threads = std::getenv("LLM_THREADS"); threads != nullptr) o.threads = std::stoul(threads);
+    if (const char* threads = std::getenv("LLM_THREADS"); threads != nullptr)
+      o.threads = std::stoul(threads);
     return std::make_shared<const llm::LlamaEmbedder>(o);
   }();
   return instance;
@@ -85,7 +95,8 @@ std::shared_ptr<const llm::LlamaEmbedder> embedder() {
 void BM_EmbedOneQuery(benchmark::State& state) {
   const auto e = embedder();
   std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(e->embed(std::span(&kQueries[i++ % kQueries.size()], 1)));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(e->embed(std::span(&kQueries[i++ % kQueries.size()], 1)));
 }
 BENCHMARK(BM_EmbedOneQuery)->Unit(benchmark::kMillisecond);
 
@@ -95,7 +106,9 @@ void BM_EmbedConcurrentQueries(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<std::thread> callers;
     for (int t = 0; t < 32; ++t) {
-      callers.emplace_back([&, t] { benchmark::DoNotOptimize(e->embed(std::span(&kQueries[t % kQueries.size()], 1))); });
+      callers.emplace_back([&, t] {
+        benchmark::DoNotOptimize(e->embed(std::span(&kQueries[t % kQueries.size()], 1)));
+      });
     }
     for (auto& c : callers) c.join();
   }

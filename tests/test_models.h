@@ -10,7 +10,8 @@
 namespace chatbot::testing {
 
 inline std::filesystem::path testModelsDir() {
-  if (const char* env = std::getenv("CHATBOT_TEST_MODELS_DIR"); env != nullptr && *env != '\0') return env;
+  if (const char* env = std::getenv("CHATBOT_TEST_MODELS_DIR"); env != nullptr && *env != '\0')
+    return env;
   return CHATBOT_TEST_MODELS_DIR;
 }
 
@@ -19,7 +20,8 @@ inline std::filesystem::path testModelsDir() {
 inline std::filesystem::path testModel(const std::string& file) {
   const auto path = testModelsDir() / file;
   EXPECT_TRUE(std::filesystem::is_regular_file(path))
-      << "test model " << path << " is missing; set CHATBOT_TEST_MODELS_DIR to the folder holding it";
+      << "test model " << path
+      << " is missing; set CHATBOT_TEST_MODELS_DIR to the folder holding it";
   return path;
 }
 

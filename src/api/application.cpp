@@ -52,7 +52,9 @@ void Application::setReady(std::shared_ptr<const rag::ChatService> service) {
   services_.serving->setReady(std::move(service));
 }
 
-void Application::setFailed(std::string reason) { services_.serving->setFailed(std::move(reason)); }
+void Application::setFailed(std::string reason) {
+  services_.serving->setFailed(std::move(reason));
+}
 
 http::Response Application::handle(http::Request&& request, const http::ConnectionInfo& connection,
                                    http::Deferral& deferral) {

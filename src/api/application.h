@@ -46,8 +46,8 @@ class Application final : public http::RequestHandler {
   const security::CredentialFilter filter_;
   const std::string openapi_;
   http::Router router_;
-  Pipeline pipeline_;  // refers to router_
-  const RouteEnv env_;  // refers to the members above
+  Pipeline pipeline_;                                  // refers to router_
+  const RouteEnv env_;                                 // refers to the members above
   std::vector<std::unique_ptr<RouteModule>> modules_;  // refer to env_; registered in router_
 };
 

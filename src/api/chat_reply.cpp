@@ -25,8 +25,9 @@ nlohmann::json articleMetadata(const kb::Article& a) {
 ChatReplyWriter::ChatReplyWriter(const std::vector<kb::Article>& articles) : articles_(articles) {
   fragments_.reserve(articles.size());
   for (const auto& a : articles) {
-    std::string f = nlohmann::json{{"subject", a.subject}, {"answer", a.body}, {"metadata", articleMetadata(a)}}.dump(
-        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string f =
+        nlohmann::json{{"subject", a.subject}, {"answer", a.body}, {"metadata", articleMetadata(a)}}
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     f.pop_back();  // the closing brace: each reply appends the score first
     fragments_.push_back(std::move(f));
   }
@@ -47,7 +48,9 @@ void appendStringArray(std::string& out, const std::vector<std::string>& items) 
 
 std::size_t ChatReplyWriter::searchResultsSize(const rag::ChatAnswer& answer) const {
   std::size_t size = 0;
-  for (const auto& r : answer.results) size += fragments_[static_cast<std::size_t>(r.article - articles_.data())].size() + 32;
+  for (const auto& r : answer.results) {
+    size += fragments_[static_cast<std::size_t>(r.article - articles_.data())].size() + 32;
+  }
   return size;
 }
 
@@ -65,7 +68,8 @@ void ChatReplyWriter::appendSearchResults(std::string& out, const rag::ChatAnswe
 std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::string& request_id,
                                    double processing_seconds) const {
   std::string out;
-  out.reserve(512 + answer.response.size() + answer.context_used.size() + searchResultsSize(answer));
+  out.reserve(512 + answer.response.size() + answer.context_used.size() +
+              searchResultsSize(answer));
   out += "{\"response\":";
   util::appendJsonString(out, answer.response);
   out += ",\"query\":";
@@ -74,15 +78,17 @@ std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::str
   util::appendJsonString(out, answer.context_used);
   out += ",\"search_results\":";
   appendSearchResults(out, answer);
-  out += fmt::format(",\"processing_time\":{},\"timestamp\":\"{}\",\"request_id\":", processing_seconds,
-                     util::isoTimestampNow());
+  out += fmt::format(",\"processing_time\":{},\"timestamp\":\"{}\",\"request_id\":",
+                     processing_seconds, util::isoTimestampNow());
   util::appendJsonString(out, request_id);
   out += ",\"generator\":";
   util::appendJsonString(out, answer.generator);
   out += answer.answered ? ",\"answered\":true,\"warnings\":" : ",\"answered\":false,\"warnings\":";
   std::vector<std::string> warnings = answer.warnings;
   if (answer.conversation.new_session && answer.conversation.stored && answer.history_requested) {
-    warnings.emplace_back("The conversation you referred to has expired or does not exist; this question starts a new one.");
+    warnings.emplace_back(
+        "The conversation you referred to has expired or does not exist; this question starts a "
+        "new one.");
   }
   appendStringArray(out, warnings);
   appendConversation(out, answer);
@@ -104,8 +110,7 @@ void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer
        tickets::citedSourcesJson(support::citedSources(answer), tickets::SourcesStyle::kChatReply)},
       {"escalation", escalationJson(escalation)}};
   // Spliced into the reply object: its members without the braces.
-  const std::string members =
-      tail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string members = tail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += ',';
   out.append(members, 1, members.size() - 2);
 }

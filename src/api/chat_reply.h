@@ -18,7 +18,8 @@ class ChatReplyWriter {
   // The reply body: the reference fields (response, query, context_used, search_results,
   // processing_time, timestamp) plus request_id, generator, answered, warnings, session_id,
   // message_id, standalone_query, sources and escalation.
-  std::string write(const rag::ChatAnswer& answer, const std::string& request_id, double processing_seconds) const;
+  std::string write(const rag::ChatAnswer& answer, const std::string& request_id,
+                    double processing_seconds) const;
   // What a chat stream sends before the answer: {"query", "search_results", "warnings"}, the
   // search results exactly as write() renders them. `partial` as AnswerObserver::onSources has it.
   std::string writeSources(const rag::ChatAnswer& partial) const;

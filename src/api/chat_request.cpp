@@ -10,7 +10,8 @@
 namespace chatbot::api {
 
 void requireJsonContentType(std::string_view content_type) {
-  const std::string media = util::asciiLower(util::trim(content_type.substr(0, content_type.find(';'))));
+  const std::string media =
+      util::asciiLower(util::trim(content_type.substr(0, content_type.find(';'))));
   if (media != "application/json") {
     throw ApiError({ErrorKind::kUnsupportedMediaType, "unsupported_media_type",
                     content_type.empty()
@@ -38,14 +39,17 @@ ChatRequest parseChatRequest(std::string_view raw, const ChatLimits& limits) {
   ChatRequest request;
   if (const auto session = body.find("session_id"); session != body.end() && !session->is_null()) {
     if (!session->is_string() || !isAcceptableId(session->get_ref<const std::string&>())) {
-      invalid("'session_id' must be a session id from an earlier reply (1-64 letters, digits, '.', '_' or '-').");
+      invalid(
+          "'session_id' must be a session id from an earlier reply (1-64 letters, digits, '.', '_' "
+          "or '-').");
     }
     request.session_id = session->get<std::string>();
   }
   rag::ChatQuery& result = request.query;
-  result.top_k = integerField(body, "top_k", limits.min_top_k, limits.max_top_k, limits.default_top_k);
-  result.max_tokens =
-      integerField(body, "max_tokens", limits.min_max_tokens, limits.max_max_tokens, limits.default_max_tokens);
+  result.top_k =
+      integerField(body, "top_k", limits.min_top_k, limits.max_top_k, limits.default_top_k);
+  result.max_tokens = integerField(body, "max_tokens", limits.min_max_tokens, limits.max_max_tokens,
+                                   limits.default_max_tokens);
   // Sampling overrides for a generating model; the extractive generator ignores them.
   result.temperature = numberField(body, "temperature", 0.0, 2.0, false);
   result.top_p = numberField(body, "top_p", 0.0, 1.0, true);

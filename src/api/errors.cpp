@@ -11,12 +11,18 @@ namespace {
 // The code of a failure the HTTP server found before any endpoint ran.
 std::string protocolErrorCode(http::Status status) {
   switch (status) {
-    case http::Status::bad_request: return "bad_request";
-    case http::Status::request_timeout: return "request_timeout";
-    case http::Status::payload_too_large: return "payload_too_large";
-    case http::Status::request_header_fields_too_large: return "headers_too_large";
-    case http::Status::service_unavailable: return "service_unavailable";
-    default: return "internal_error";
+    case http::Status::bad_request:
+      return "bad_request";
+    case http::Status::request_timeout:
+      return "request_timeout";
+    case http::Status::payload_too_large:
+      return "payload_too_large";
+    case http::Status::request_header_fields_too_large:
+      return "headers_too_large";
+    case http::Status::service_unavailable:
+      return "service_unavailable";
+    default:
+      return "internal_error";
   }
 }
 
@@ -33,15 +39,22 @@ http::Response jsonError(http::Status status, const std::string& code, const std
 
 http::Status httpStatus(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInvalidInput: return http::Status::bad_request;
-    case ErrorKind::kUnsupportedMediaType: return http::Status::unsupported_media_type;
-    case ErrorKind::kForbidden: return http::Status::forbidden;
-    case ErrorKind::kNotFound: return http::Status::not_found;
-    case ErrorKind::kMethodNotAllowed: return http::Status::method_not_allowed;
+    case ErrorKind::kInvalidInput:
+      return http::Status::bad_request;
+    case ErrorKind::kUnsupportedMediaType:
+      return http::Status::unsupported_media_type;
+    case ErrorKind::kForbidden:
+      return http::Status::forbidden;
+    case ErrorKind::kNotFound:
+      return http::Status::not_found;
+    case ErrorKind::kMethodNotAllowed:
+      return http::Status::method_not_allowed;
     case ErrorKind::kNotReady:
     case ErrorKind::kOverloaded:
-    case ErrorKind::kStorageUnavailable: return http::Status::service_unavailable;
-    case ErrorKind::kInternal: return http::Status::internal_server_error;
+    case ErrorKind::kStorageUnavailable:
+      return http::Status::service_unavailable;
+    case ErrorKind::kInternal:
+      return http::Status::internal_server_error;
   }
   return http::Status::internal_server_error;
 }

@@ -7,7 +7,6 @@
 // throwing ApiError, which carries the Error to the pipeline's error mapping; it never leaves the
 // API layer. Services return Result<T> instead.
 #include <nlohmann/json.hpp>
-
 #include <stdexcept>
 #include <string>
 

@@ -13,7 +13,7 @@ struct HealthSources {
   const config::Config& config;
   const ServingState& serving;
   const support::SupportService* support;  // null without a database
-  std::string lexical_engine;             // what retrieval is before the index is open
+  std::string lexical_engine;              // what retrieval is before the index is open
 };
 
 // {"knowledge_base", "retriever", "generator", "database"?} components.

@@ -7,7 +7,9 @@ namespace chatbot::api {
 
 namespace {
 
-std::string_view targetPath(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view targetPath(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
 
 // Error mapping: a stage that throws answers with the error format instead.
 template <class Stage>

@@ -10,11 +10,20 @@ std::string htmlEscape(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -37,7 +46,8 @@ void StaticAssets::loadSwaggerUi(const std::filesystem::path& dir, const std::st
       installed_ = false;
     }
   }
-  // The page's script lives in its own file so the Content-Security-Policy can forbid inline scripts.
+  // The page's script lives in its own file so the Content-Security-Policy can forbid inline
+  // scripts.
   files_["init.js"] = {"application/javascript; charset=utf-8",
                        "window.addEventListener('load', function () {\n"
                        "  window.ui = SwaggerUIBundle({\n"
@@ -53,7 +63,9 @@ void StaticAssets::loadSwaggerUi(const std::filesystem::path& dir, const std::st
     index_html_ =
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<title>" + t + " - API docs</title>\n"
+        "<title>" +
+        t +
+        " - API docs</title>\n"
         "<link rel=\"stylesheet\" href=\"/docs/swagger-ui.css\">\n"
         "<link rel=\"icon\" type=\"image/png\" href=\"/docs/favicon-32x32.png\" sizes=\"32x32\">\n"
         "</head>\n<body>\n<div id=\"swagger-ui\"></div>\n"
@@ -65,8 +77,10 @@ void StaticAssets::loadSwaggerUi(const std::filesystem::path& dir, const std::st
         "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>" + t +
         " - API docs</title></head>\n<body>\n<h1>" + t +
         " API</h1>\n<p>The interactive docs (Swagger UI) are not installed on this server. Run "
-        "<code>scripts/setup.sh</code> (or <code>make run</code>), or set <code>WEB_DIR</code> to a "
-        "swagger-ui-dist folder.</p>\n<p>The OpenAPI document is at <a href=\"/openapi.json\">/openapi.json</a>.</p>\n"
+        "<code>scripts/setup.sh</code> (or <code>make run</code>), or set <code>WEB_DIR</code> to "
+        "a "
+        "swagger-ui-dist folder.</p>\n<p>The OpenAPI document is at <a "
+        "href=\"/openapi.json\">/openapi.json</a>.</p>\n"
         "</body>\n</html>\n";
   }
 }

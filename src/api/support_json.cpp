@@ -11,7 +11,8 @@ namespace {
 // Shares, rounded to 4 decimals; null when there is nothing to divide.
 nlohmann::json rate(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return nullptr;
-  return static_cast<double>(static_cast<std::int64_t>(10000.0 * static_cast<double>(part) / static_cast<double>(whole) + 0.5)) /
+  return static_cast<double>(static_cast<std::int64_t>(
+             10000.0 * static_cast<double>(part) / static_cast<double>(whole) + 0.5)) /
          10000.0;
 }
 
@@ -25,15 +26,16 @@ nlohmann::json isoTime(store::EpochMs ms) {
 nlohmann::json sessionJson(const store::Session& session) {
   nlohmann::json messages = nlohmann::json::array();
   for (const auto& e : session.exchanges) {
-    messages.push_back({{"message_id", e.message_id},
-                        {"created_at", isoTime(e.created_ms)},
-                        {"query", e.query},
-                        {"standalone_query", e.standalone_query},
-                        {"response", e.response},
-                        {"answered", e.answered},
-                        {"generator", e.generator},
-                        {"sources", tickets::citedSourcesJson(e.sources, tickets::SourcesStyle::kTranscript)},
-                        {"escalation_reason", util::nullIfEmpty(e.escalation_reason)}});
+    messages.push_back(
+        {{"message_id", e.message_id},
+         {"created_at", isoTime(e.created_ms)},
+         {"query", e.query},
+         {"standalone_query", e.standalone_query},
+         {"response", e.response},
+         {"answered", e.answered},
+         {"generator", e.generator},
+         {"sources", tickets::citedSourcesJson(e.sources, tickets::SourcesStyle::kTranscript)},
+         {"escalation_reason", util::nullIfEmpty(e.escalation_reason)}});
   }
   return {{"session_id", session.id},
           {"created_at", isoTime(session.created_ms)},

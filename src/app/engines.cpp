@@ -21,8 +21,10 @@ namespace {
 
 llm::SourceCache engineSourceCache(config::SourceCache cache) {
   switch (cache) {
-    case config::SourceCache::kParallel: return llm::SourceCache::kParallel;
-    case config::SourceCache::kOff: return llm::SourceCache::kOff;
+    case config::SourceCache::kParallel:
+      return llm::SourceCache::kParallel;
+    case config::SourceCache::kOff:
+      return llm::SourceCache::kOff;
   }
   return llm::SourceCache::kParallel;
 }
@@ -70,9 +72,9 @@ Result<std::shared_ptr<store::Store>> makeStore(const config::Config& config) {
     log::info("store.opened", {{"path", store->path().string()}});
     return std::shared_ptr<store::Store>(std::move(store));
   } catch (const store::StoreError& e) {
-    return Error{ErrorKind::kStorageUnavailable, "store_unavailable",
-                 std::string(e.what()) +
-                     "\nSet DATABASE_PATH to a writable file (or fix DATA_DIR)."};
+    return Error{
+        ErrorKind::kStorageUnavailable, "store_unavailable",
+        std::string(e.what()) + "\nSet DATABASE_PATH to a writable file (or fix DATA_DIR)."};
   }
 }
 
@@ -83,8 +85,7 @@ std::unique_ptr<tickets::OutboxWorker> makeOutbox(const config::Config& config,
   client.url = config.ticket_webhook_url;
   client.secret = config.ticket_webhook_secret;
   client.timeout = config.ticket_webhook_timeout;
-  client.connect_timeout =
-      std::min(config.ticket_webhook_timeout, std::chrono::milliseconds(5000));
+  client.connect_timeout = std::min(config.ticket_webhook_timeout, std::chrono::milliseconds(5000));
   tickets::OutboxOptions delivery;
   delivery.max_attempts = config.ticket_webhook_max_attempts;
   log::info("tickets.webhook",
@@ -126,8 +127,7 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   if (parts.generator) {
     // A follow-up's rewrite by the model blocks its pipeline thread for a generation: one thread
     // per generation slot keeps other questions' retrieval moving meanwhile.
-    parts.pipeline_threads =
-        std::max<std::size_t>(parts.pipeline_threads, config.llm_slots + 1);
+    parts.pipeline_threads = std::max<std::size_t>(parts.pipeline_threads, config.llm_slots + 1);
   }
   parts.llm_rewrites_follow_ups = config.query_rewrite == config::QueryRewrite::kAuto;
   (parts.generator ? parts.fallback : parts.generator) = extractive;
@@ -137,8 +137,7 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   return std::make_shared<rag::ChatService>(std::move(parts));
 }
 
-api::Services makeSupportServices(const config::Config& config,
-                                  std::shared_ptr<store::Store> store,
+api::Services makeSupportServices(const config::Config& config, std::shared_ptr<store::Store> store,
                                   tickets::OutboxWorker* outbox) {
   support::SupportOptions options;
   options.sessions.max_exchanges = config.session_max_messages;

@@ -5,13 +5,13 @@
 #include <memory>
 #include <string>
 
+#include "api/routes/route_module.h"
 #include "config/config.h"
 #include "ingest/knowledge_index.h"
 #include "rag/chat_service.h"
 #include "store/store.h"
 #include "support/support_service.h"
 #include "tickets/outbox_worker.h"
-#include "api/routes/route_module.h"
 #include "util/error.h"
 
 namespace chatbot::app {
@@ -37,8 +37,7 @@ std::shared_ptr<const rag::ChatService> makeChatService(
     std::shared_ptr<const ingest::KnowledgeIndex> index, const config::Config& config);
 
 // The support services over a store (conversations, feedback, statistics, tickets).
-api::Services makeSupportServices(const config::Config& config,
-                                  std::shared_ptr<store::Store> store,
+api::Services makeSupportServices(const config::Config& config, std::shared_ptr<store::Store> store,
                                   tickets::OutboxWorker* outbox);
 
 }  // namespace chatbot::app

@@ -48,7 +48,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Config& confi
   } catch (const std::exception& e) {
     return Error{ErrorKind::kInternal, "listen_failed",
                  "cannot listen on " + config.host + ":" + std::to_string(config.port) + ": " +
-                     e.what() + "\nIs another server using the port? Set PORT (or --port) to a "
+                     e.what() +
+                     "\nIs another server using the port? Set PORT (or --port) to a "
                      "free one."};
   }
   log::info("http.listening", {{"host", config.host},

@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "api/chat_request.h"
@@ -17,17 +16,23 @@ int runAsk(const CommonFlags& flags, const AskFlags& ask) {
   log::init(std::max(config->log_level, config::LogLevel::kWarning));
   try {
     // The same validation as the HTTP API, so `ask` accepts exactly what the endpoint accepts.
-    const nlohmann::json body = {{"query", ask.question}, {"top_k", ask.top_k}, {"max_tokens", ask.max_tokens}};
-    const auto query = api::parseChatRequest(body.dump(), {.max_query_chars = config->max_query_chars}).query;
-    const auto service = makeChatService(ingest::KnowledgeIndex::open(indexOptions(*config, true)), *config);
+    const nlohmann::json body = {
+        {"query", ask.question}, {"top_k", ask.top_k}, {"max_tokens", ask.max_tokens}};
+    const auto query =
+        api::parseChatRequest(body.dump(), {.max_query_chars = config->max_query_chars}).query;
+    const auto service =
+        makeChatService(ingest::KnowledgeIndex::open(indexOptions(*config, true)), *config);
     const auto answer = service->answer(query);
     if (ask.json) {
       nlohmann::json sources = nlohmann::json::array();
       for (const auto& r : answer.results) {
-        sources.push_back({{"id", r.article->id}, {"subject", r.article->subject}, {"score", r.score}});
+        sources.push_back(
+            {{"id", r.article->id}, {"subject", r.article->subject}, {"score", r.score}});
       }
-      std::cout << nlohmann::json{{"response", answer.response}, {"query", answer.query},
-                                  {"answered", answer.answered}, {"sources", sources},
+      std::cout << nlohmann::json{{"response", answer.response},
+                                  {"query", answer.query},
+                                  {"answered", answer.answered},
+                                  {"sources", sources},
                                   {"warnings", answer.warnings}}
                        .dump(2)
                 << "\n";
@@ -36,7 +41,8 @@ int runAsk(const CommonFlags& flags, const AskFlags& ask) {
     std::cout << answer.response << "\n\nSources:\n";
     for (std::size_t i = 0; i < answer.results.size(); ++i) {
       const auto& r = answer.results[i];
-      std::printf("  [%zu] %-44s %.2f  %s\n", i + 1, r.article->id.c_str(), r.score, r.article->subject.c_str());
+      std::printf("  [%zu] %-44s %.2f  %s\n", i + 1, r.article->id.c_str(), r.score,
+                  r.article->subject.c_str());
     }
     for (const auto& w : answer.warnings) std::cout << "\nnote: " << w << "\n";
     return 0;

@@ -21,8 +21,8 @@ struct CommonFlags {
 // Loads the configuration, or prints why it is invalid and returns nullopt.
 std::optional<config::Config> loadConfigOrReport(const CommonFlags& flags);
 ingest::IndexOptions indexOptions(const config::Config& config, bool show_progress);
-std::shared_ptr<const rag::ChatService> makeChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
-                                                        const config::Config& config);
+std::shared_ptr<const rag::ChatService> makeChatService(
+    std::shared_ptr<const ingest::KnowledgeIndex> index, const config::Config& config);
 
 int runServe(const CommonFlags& flags);
 

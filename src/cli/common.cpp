@@ -17,7 +17,8 @@ std::optional<config::Config> loadConfigOrReport(const CommonFlags& flags) {
     return config::load(options);
   } catch (const config::ConfigError& e) {
     std::cerr << "chatbot: " << e.what()
-              << "\nFix the variable(s) above in the environment or .env (see .env.example), or the matching flag.\n";
+              << "\nFix the variable(s) above in the environment or .env (see .env.example), or "
+                 "the matching flag.\n";
     return std::nullopt;
   }
 }

@@ -3,11 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
-#include "cli/commands.h"
 #include "app/dense_retrieval.h"
+#include "cli/commands.h"
 #include "eval/metrics.h"
 #include "observability/log.h"
 #include "observability/progress.h"
@@ -38,7 +37,9 @@ std::vector<EvalQuery> readQueries(const std::string& path) {
     try {
       const auto j = nlohmann::json::parse(line);
       EvalQuery q{j.value("id", std::to_string(number)), j.at("query").get<std::string>(), {}};
-      for (const auto& r : j.at("relevant")) q.relevant.insert(r.is_string() ? r.get<std::string>() : r.dump());
+      for (const auto& r : j.at("relevant")) {
+        q.relevant.insert(r.is_string() ? r.get<std::string>() : r.dump());
+      }
       queries.push_back(std::move(q));
     } catch (const std::exception& e) {
       throw std::runtime_error(path + ":" + std::to_string(number) +
@@ -52,7 +53,9 @@ std::vector<EvalQuery> readQueries(const std::string& path) {
 struct TempDir {
   TempDir() {
     std::string pattern = (fs::temp_directory_path() / "chatbot-eval-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("cannot create a temporary directory");
+    }
     path = pattern;
   }
   ~TempDir() {
@@ -71,8 +74,8 @@ struct EvalRun {
 // Runs every query through `retriever` exactly as serving does up to ranking: credential
 // redaction, then search. Queries run one at a time, so latencies are single-query latencies.
 eval::Metrics evaluate(const retrieval::Retriever& retriever, const std::vector<EvalQuery>& queries,
-                       const std::vector<kb::Article>& articles, std::size_t k, const std::string& label,
-                       bool show_progress) {
+                       const std::vector<kb::Article>& articles, std::size_t k,
+                       const std::string& label, bool show_progress) {
   const security::CredentialFilter filter;
   std::vector<eval::QueryOutcome> outcomes;
   outcomes.reserve(queries.size());
@@ -92,9 +95,15 @@ eval::Metrics evaluate(const retrieval::Retriever& retriever, const std::vector<
 
 nlohmann::json toJson(const EvalRun& run) {
   const auto& m = run.metrics;
-  return {{"run", run.kind},           {"retriever", run.retriever},     {"queries", m.queries},
-          {"hit_at_1", m.hit_at_1},    {"hit_at_5", m.hit_at_5},         {"mrr_at_10", m.mrr_at_10},
-          {"ndcg_at_10", m.ndcg_at_10}, {"p50_ms", m.p50_ms},             {"p95_ms", m.p95_ms}};
+  return {{"run", run.kind},
+          {"retriever", run.retriever},
+          {"queries", m.queries},
+          {"hit_at_1", m.hit_at_1},
+          {"hit_at_5", m.hit_at_5},
+          {"mrr_at_10", m.mrr_at_10},
+          {"ndcg_at_10", m.ndcg_at_10},
+          {"p50_ms", m.p50_ms},
+          {"p95_ms", m.p95_ms}};
 }
 
 }  // namespace
@@ -111,22 +120,29 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval) {
     options.kb_path = eval.kb_file;
     options.data_dir = scratch.path;
     const auto index = ingest::KnowledgeIndex::open(options);
-    for (const auto& p : index->info().problems) std::cerr << "problem: " << p.where << ": " << p.message << "\n";
+    for (const auto& p : index->info().problems) {
+      std::cerr << "problem: " << p.where << ": " << p.message << "\n";
+    }
     const auto& articles = index->articles();
 
     std::vector<EvalRun> runs;
     runs.push_back({"lexical", index->retriever().name(), {}});
-    runs.back().metrics = evaluate(index->retriever(), queries, articles, eval.k, "lexical", !eval.json);
+    runs.back().metrics =
+        evaluate(index->retriever(), queries, articles, eval.k, "lexical", !eval.json);
     const app::DenseRetrieval dense = app::setUpDenseRetrieval(index, *config, !eval.json);
     std::string dense_note;
     if (dense.enabled()) {
-      runs.push_back({"dense", dense.dense->name(), evaluate(*dense.dense, queries, articles, eval.k, "dense", !eval.json)});
-      runs.push_back({"hybrid", dense.hybrid->name(), evaluate(*dense.hybrid, queries, articles, eval.k, "hybrid", !eval.json)});
+      runs.push_back({"dense", dense.dense->name(),
+                      evaluate(*dense.dense, queries, articles, eval.k, "dense", !eval.json)});
+      runs.push_back({"hybrid", dense.hybrid->name(),
+                      evaluate(*dense.hybrid, queries, articles, eval.k, "hybrid", !eval.json)});
       dense_note = "embedding model " + dense.embedder->identity();
     } else if (!dense.error.empty()) {
       dense_note = "dense retrieval unavailable: " + dense.error;
     } else {
-      dense_note = "dense and hybrid retrieval are off: set EMBEDDING_MODEL to a GGUF embedding model to compare them";
+      dense_note =
+          "dense and hybrid retrieval are off: set EMBEDDING_MODEL to a GGUF embedding model to "
+          "compare them";
     }
 
     if (eval.json) {
@@ -135,17 +151,19 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval) {
       out["articles"] = articles.size();
       out["runs"] = nlohmann::json::array();
       for (const auto& run : runs) out["runs"].push_back(toJson(run));
-      out["dense"] = dense.enabled() ? nlohmann::json(dense.embedder->identity()) : nlohmann::json(nullptr);
+      out["dense"] =
+          dense.enabled() ? nlohmann::json(dense.embedder->identity()) : nlohmann::json(nullptr);
       if (!dense.enabled()) out["note"] = dense_note;
       std::cout << out.dump() << "\n";
     } else {
       std::printf("%zu queries over %zu articles\n", queries.size(), articles.size());
-      std::printf("%-8s %-44s %6s %6s %7s %8s %8s %8s\n", "run", "retriever", "hit@1", "hit@5", "mrr@10", "ndcg@10",
-                  "p50_ms", "p95_ms");
+      std::printf("%-8s %-44s %6s %6s %7s %8s %8s %8s\n", "run", "retriever", "hit@1", "hit@5",
+                  "mrr@10", "ndcg@10", "p50_ms", "p95_ms");
       for (const auto& run : runs) {
         const auto& m = run.metrics;
-        std::printf("%-8s %-44s %6.3f %6.3f %7.3f %8.3f %8.3f %8.3f\n", run.kind.c_str(), run.retriever.c_str(),
-                    m.hit_at_1, m.hit_at_5, m.mrr_at_10, m.ndcg_at_10, m.p50_ms, m.p95_ms);
+        std::printf("%-8s %-44s %6.3f %6.3f %7.3f %8.3f %8.3f %8.3f\n", run.kind.c_str(),
+                    run.retriever.c_str(), m.hit_at_1, m.hit_at_5, m.mrr_at_10, m.ndcg_at_10,
+                    m.p50_ms, m.p95_ms);
       }
       std::printf("%s\n", dense_note.c_str());
     }

@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <iostream>
 
-#include "cli/commands.h"
 #include "app/dense_retrieval.h"
+#include "cli/commands.h"
 #include "observability/log.h"
 
 namespace chatbot::cli {
@@ -17,10 +17,13 @@ int runIngest(const CommonFlags& flags, const IngestFlags& ingest) {
   try {
     const auto index = ingest::KnowledgeIndex::open(options);
     const auto& info = index->info();
-    for (const auto& p : info.problems) std::cerr << "problem: " << p.where << ": " << p.message << "\n";
-    std::cout << (info.rebuilt ? "indexed " : "index is up to date: ") << info.articles << " articles from "
-              << info.files << " files in " << config->kb_dir.string() << "\n"
-              << "index: " << info.index_dir.string() << " (" << static_cast<long>(info.build_ms) << " ms)\n";
+    for (const auto& p : info.problems) {
+      std::cerr << "problem: " << p.where << ": " << p.message << "\n";
+    }
+    std::cout << (info.rebuilt ? "indexed " : "index is up to date: ") << info.articles
+              << " articles from " << info.files << " files in " << config->kb_dir.string() << "\n"
+              << "index: " << info.index_dir.string() << " (" << static_cast<long>(info.build_ms)
+              << " ms)\n";
     // With an embedding model, the dense index is built now rather than at the first serve.
     const app::DenseRetrieval dense = app::setUpDenseRetrieval(index, *config, true);
     if (!dense.error.empty()) {
@@ -29,13 +32,15 @@ int runIngest(const CommonFlags& flags, const IngestFlags& ingest) {
     }
     if (dense.enabled()) {
       const auto& d = dense.index->info();
-      std::cout << (d.rebuilt ? "embedded " : "dense index is up to date: ") << d.vectors << " articles with "
-                << d.embedder << "\n"
+      std::cout << (d.rebuilt ? "embedded " : "dense index is up to date: ") << d.vectors
+                << " articles with " << d.embedder << "\n"
                 << "dense index: " << d.dir.string() << " (" << retrieval::toString(d.kind) << ", "
-                << static_cast<long>(d.build_ms) << " ms" << (d.rebuilt ? "; " + d.rebuild_reason : "") << ")\n";
+                << static_cast<long>(d.build_ms) << " ms"
+                << (d.rebuilt ? "; " + d.rebuild_reason : "") << ")\n";
     }
     if (!info.problems.empty()) {
-      std::cerr << info.problems.size() << " problem(s) found; the articles concerned were skipped. "
+      std::cerr << info.problems.size()
+                << " problem(s) found; the articles concerned were skipped. "
                 << "Fix them (see data/kb/FORMAT.md)"
                 << (ingest.allow_problems ? ".\n" : " or pass --allow-problems.\n");
       return ingest.allow_problems ? 0 : 1;

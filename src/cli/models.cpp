@@ -203,10 +203,11 @@ void printModelsTable(const config::Config& config) {
   for (const auto& setting : modelSettings(config)) {
     const auto [path, problem] = settingStatus(setting.value, config, setting.role);
     std::cout << "  " << setting.variable << "=" << setting.value;
-    if (!problem.empty())
+    if (!problem.empty()) {
       std::cout << "\n    not usable: " << problem.substr(problem.find(": ") + 2);
-    else if (!path.empty())
+    } else if (!path.empty()) {
       std::cout << "  -> " << path;
+    }
     std::cout << "\n";
   }
   std::cout << "\nDownload one with `chatbot models pull ALIAS` (or REPO/FILE.gguf for any GGUF on "
@@ -239,8 +240,9 @@ void setSource(const config::Config& config, const PullTarget& target,
   std::string endpoint = config.hf_endpoint;
   while (endpoint.ends_with('/')) endpoint.pop_back();
   request.url = endpoint + "/" + target.repo + "/resolve/main/" + target.file;
-  if (const char* token = std::getenv("HF_TOKEN"); token != nullptr)
+  if (const char* token = std::getenv("HF_TOKEN"); token != nullptr) {
     request.bearer_token = util::trim(token);
+  }
 }
 
 // After a pull: the setting that selects the model.

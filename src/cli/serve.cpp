@@ -11,7 +11,7 @@ int runServe(const CommonFlags& flags) {
   if (!loaded) return 2;
   const config::Config& config = *loaded;
   log::init(config.debug && config.log_level > config::LogLevel::kDebug ? config::LogLevel::kDebug
-                                                                         : config.log_level);
+                                                                        : config.log_level);
   auto app = app::ServerApp::create(config);
   if (!app) {
     std::cerr << "chatbot: " << app.error().detail << "\n";

@@ -20,8 +20,9 @@ std::string unquote(std::string_view raw, const std::string& where) {
     const std::size_t close = raw.find(q, 1);
     if (close == std::string_view::npos) throw ConfigError(where + ": unterminated quote");
     const std::string_view rest = util::trim(raw.substr(close + 1));
-    if (!rest.empty() && rest.front() != '#')
+    if (!rest.empty() && rest.front() != '#') {
       throw ConfigError(where + ": text after closing quote");
+    }
     std::string value(raw.substr(1, close - 1));
     if (q == '"') {  // the common escapes inside double quotes
       std::string out;

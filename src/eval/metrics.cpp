@@ -40,7 +40,9 @@ Metrics computeMetrics(const std::vector<QueryOutcome>& outcomes) {
       if (relevant(i)) dcg += 1.0 / std::log2(static_cast<double>(i) + 2.0);
     }
     double ideal = 0;
-    for (std::size_t i = 0; i < o.relevant_ids.size() && i < 10; ++i) ideal += 1.0 / std::log2(static_cast<double>(i) + 2.0);
+    for (std::size_t i = 0; i < o.relevant_ids.size() && i < 10; ++i) {
+      ideal += 1.0 / std::log2(static_cast<double>(i) + 2.0);
+    }
     if (ideal > 0) m.ndcg_at_10 += dcg / ideal;
   }
   const auto n = static_cast<double>(outcomes.size());

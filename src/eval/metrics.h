@@ -7,7 +7,7 @@
 namespace chatbot::eval {
 
 struct QueryOutcome {
-  std::vector<std::string> ranked_ids;          // best first
+  std::vector<std::string> ranked_ids;  // best first
   std::unordered_set<std::string> relevant_ids;
   double latency_ms = 0;
 };

@@ -47,7 +47,8 @@ std::optional<std::map<std::string, std::string>> queryParameters(std::string_vi
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     auto name = decode(pair.substr(0, eq));
-    auto value = eq == std::string_view::npos ? std::optional<std::string>("") : decode(pair.substr(eq + 1));
+    auto value =
+        eq == std::string_view::npos ? std::optional<std::string>("") : decode(pair.substr(eq + 1));
     if (!name || !value) return std::nullopt;
     out[std::move(*name)] = std::move(*value);
   }

@@ -11,15 +11,16 @@
 // channel's mutex, so a producer that outlives the connection (or the whole server) only queues
 // into a channel nobody reads. The server's WakeGate closes before its io_context is destroyed, so
 // nothing is posted to a dead io_context either.
+// clang-format off: must stay first
 #include <utility>  // Boost 1.74 Asio needs it before its own headers under g++ 12
+// clang-format on
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -117,7 +118,9 @@ class PendingHandle final : public PendingResponse {
   bool write(std::string chunk) override { return channel_->write(chunk); }
   void end() override { channel_->end(); }
   bool clientGone() const override { return channel_->clientGone(); }
-  void onClientGone(std::function<void()> callback) override { channel_->onClientGone(std::move(callback)); }
+  void onClientGone(std::function<void()> callback) override {
+    channel_->onClientGone(std::move(callback));
+  }
   void heartbeat(std::string chunk, std::chrono::milliseconds interval) override {
     channel_->heartbeat(std::move(chunk), interval);
   }
@@ -138,7 +141,8 @@ struct DeferredSend {
 
 // Waits for the channel's response and writes it. True when the connection may serve another
 // request; false when it must close (client gone, write failed, stream cut short, no keep-alive).
-boost::asio::awaitable<bool> sendDeferred(boost::beast::tcp_stream& stream, std::shared_ptr<ResponseChannel> channel,
+boost::asio::awaitable<bool> sendDeferred(boost::beast::tcp_stream& stream,
+                                          std::shared_ptr<ResponseChannel> channel,
                                           DeferredSend how);
 
 }  // namespace chatbot::http::detail

@@ -40,7 +40,8 @@ Router::Match Router::match(Verb verb, std::string_view path, RequestContext& co
     }
     if (!same) continue;
     result.path_exists = true;
-    if (std::find(result.allowed.begin(), result.allowed.end(), routes_[r].verb) == result.allowed.end()) {
+    if (std::find(result.allowed.begin(), result.allowed.end(), routes_[r].verb) ==
+        result.allowed.end()) {
       result.allowed.push_back(routes_[r].verb);
     }
     if (routes_[r].verb == effective && result.route == nullptr) {

@@ -24,9 +24,9 @@ class Router {
   void add(Verb verb, std::string pattern, Handler handler);
 
   struct Match {
-    const Route* route = nullptr;       // set when method and path match
-    bool path_exists = false;           // some route has this path (405 rather than 404)
-    std::vector<Verb> allowed;          // methods accepted for this path (for the Allow header)
+    const Route* route = nullptr;  // set when method and path match
+    bool path_exists = false;      // some route has this path (405 rather than 404)
+    std::vector<Verb> allowed;     // methods accepted for this path (for the Allow header)
   };
   // `path` is the request target without the query string.
   Match match(Verb verb, std::string_view path, RequestContext& context) const;

@@ -40,10 +40,12 @@ class RequestHandler {
   virtual ~RequestHandler() = default;
   // The returned response is sent at once, unless the handler called deferral.defer(): then the
   // connection waits (without holding a thread) for the PendingResponse and ignores the return.
-  virtual Response handle(Request&& request, const ConnectionInfo& connection, Deferral& deferral) = 0;
+  virtual Response handle(Request&& request, const ConnectionInfo& connection,
+                          Deferral& deferral) = 0;
   // A request that could not be parsed or exceeded a limit (400, 413, 431, 408), or a deferred
   // response that its handler dropped unfinished (500).
-  virtual Response protocolError(Status status, std::string_view detail, const ConnectionInfo& connection) = 0;
+  virtual Response protocolError(Status status, std::string_view detail,
+                                 const ConnectionInfo& connection) = 0;
 };
 
 class Server {

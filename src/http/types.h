@@ -1,9 +1,10 @@
 #pragma once
 // HTTP message types shared by the server, the router and the API layer.
+// clang-format off: must stay first
 #include <utility>  // Boost 1.74 Asio needs it before its own headers under g++ 12
+// clang-format on
 
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <map>
 #include <string>
@@ -26,13 +27,14 @@ struct RequestContext {
   std::string remote_address;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
   std::map<std::string, std::string> path_params;  // from "{name}" segments of the route
-  std::map<std::string, double> stage_ms;           // filled by handlers, written to the access log
-  std::vector<std::string> redacted;                // kinds of secret removed from the request (never values)
+  std::map<std::string, double> stage_ms;          // filled by handlers, written to the access log
+  std::vector<std::string> redacted;  // kinds of secret removed from the request (never values)
   // The connection's deferral while the handler runs (null outside a server, e.g. in tests that
   // call handlers directly). Handlers that answer later take it once, then stop using the context.
   Deferral* deferral = nullptr;
   bool client_gone = false;  // the client left before a deferred reply was finished
-  std::string stream_error;  // the error code a streamed reply ended with (its status was sent before)
+  std::string
+      stream_error;  // the error code a streamed reply ended with (its status was sent before)
 };
 
 }  // namespace chatbot::http

@@ -4,9 +4,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "observability/progress.h"
 #include "util/file.h"
@@ -24,15 +23,16 @@ constexpr int kFormatVersion = 1;
 std::string identityOf(const std::string& kb_hash, const retrieval::SynonymTable& synonyms,
                        const retrieval::LexicalOptions& o) {
   std::ostringstream material;
-  material << "v" << kFormatVersion << "|" << kb_hash << "|" << synonyms.fingerprint() << "|" << o.subject_weight
-           << "," << o.question_weight << "," << o.tag_weight << "," << o.body_weight;
+  material << "v" << kFormatVersion << "|" << kb_hash << "|" << synonyms.fingerprint() << "|"
+           << o.subject_weight << "," << o.question_weight << "," << o.tag_weight << ","
+           << o.body_weight;
   // BM25 k1/b are query-time settings: changing them needs no rebuild.
   return util::sha256Hex(material.str()).substr(0, 16);
 }
 
 void buildInto(const fs::path& final_dir, const std::vector<kb::Article>& articles,
-               const retrieval::SynonymTable& synonyms, const IndexOptions& options, const std::string& identity,
-               const std::string& kb_hash) {
+               const retrieval::SynonymTable& synonyms, const IndexOptions& options,
+               const std::string& identity, const std::string& kb_hash) {
   const fs::path tmp = final_dir.string() + ".tmp-" + std::to_string(::getpid());
   fs::remove_all(tmp);
   fs::create_directories(tmp);
@@ -43,7 +43,9 @@ void buildInto(const fs::path& final_dir, const std::vector<kb::Article>& articl
   }
   {
     std::unique_ptr<observability::ProgressBar> bar;
-    if (options.show_progress) bar = std::make_unique<observability::ProgressBar>("indexing", articles.size());
+    if (options.show_progress) {
+      bar = std::make_unique<observability::ProgressBar>("indexing", articles.size());
+    }
     const auto& engine = *options.lexical_engine;
     engine.build(articles, tmp / engine.folder, synonyms, options.lexical, [&] {
       if (bar) bar->advance();
@@ -147,8 +149,7 @@ void KnowledgeIndex::load(const IndexOptions& options,
     if (!line.empty()) articles_.push_back(kb::articleFromJson(nlohmann::json::parse(line)));
   }
   const auto& engine = *options.lexical_engine;
-  auto opened =
-      engine.open(info_.index_dir / engine.folder, std::move(synonyms), options.lexical);
+  auto opened = engine.open(info_.index_dir / engine.folder, std::move(synonyms), options.lexical);
   if (opened.documents != articles_.size()) {
     throw std::runtime_error("index " + info_.index_dir.string() +
                              " is inconsistent with its article store; run `chatbot ingest "

@@ -1,11 +1,11 @@
 #pragma once
 // The indexed knowledge base: articles plus the search index built from them, kept in DATA_DIR.
 //
-// Layout: DATA_DIR/index-<identity>/{<engine folder>/, articles.jsonl, manifest.json} and DATA_DIR/CURRENT
-// naming the active one. The identity hashes the KB files, the synonym table and the index
-// settings, so any change yields a new index. A build goes to a temporary folder and is renamed
-// into place, so a crash mid-build never leaves a half-written index as current; builders in
-// several processes are serialised by a lock file.
+// Layout: DATA_DIR/index-<identity>/{<engine folder>/, articles.jsonl, manifest.json} and
+// DATA_DIR/CURRENT naming the active one. The identity hashes the KB files, the synonym table and
+// the index settings, so any change yields a new index. A build goes to a temporary folder and is
+// renamed into place, so a crash mid-build never leaves a half-written index as current; builders
+// in several processes are serialised by a lock file.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -21,7 +21,7 @@
 namespace chatbot::ingest {
 
 struct IndexOptions {
-  std::filesystem::path kb_path;   // folder or file; may be missing if an index already exists
+  std::filesystem::path kb_path;  // folder or file; may be missing if an index already exists
   std::filesystem::path data_dir;
   std::filesystem::path synonyms_file;  // empty: no synonyms
   retrieval::LexicalOptions lexical;

@@ -3,9 +3,15 @@
 namespace chatbot::kb {
 
 nlohmann::json toJson(const Article& a) {
-  return {{"id", a.id},         {"subject", a.subject},     {"category", a.category},
-          {"difficulty", a.difficulty}, {"tags", a.tags}, {"questions", a.questions},
-          {"body", a.body},     {"url", a.url},             {"source", a.source},
+  return {{"id", a.id},
+          {"subject", a.subject},
+          {"category", a.category},
+          {"difficulty", a.difficulty},
+          {"tags", a.tags},
+          {"questions", a.questions},
+          {"body", a.body},
+          {"url", a.url},
+          {"source", a.source},
           {"metadata", a.metadata}};
 }
 

@@ -1,12 +1,12 @@
 #include "kb/loader.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <unordered_set>
-
-#include <yaml-cpp/yaml.h>
 
 #include "util/file.h"
 #include "util/hash.h"
@@ -20,11 +20,10 @@ namespace fs = std::filesystem;
 namespace {
 
 bool validId(const std::string& id) {
-  return !id.empty() && id.size() <= 128 &&
-         std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.' || c == ':';
-         });
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
+  });
 }
 
 // Checks the fields every article needs, whatever its format.
@@ -34,10 +33,14 @@ bool validate(Article& a, const std::string& where, LoadResult& out) {
     return false;
   };
   a.subject = util::collapseWhitespace(a.subject);
-  if (!validId(a.id)) return problem("'id' is missing or has characters other than letters, digits, - _ . :");
+  if (!validId(a.id)) {
+    return problem("'id' is missing or has characters other than letters, digits, - _ . :");
+  }
   if (a.subject.empty()) return problem("'subject' is missing or empty");
   if (util::trim(a.body).empty()) return problem("the answer/body is empty");
-  if (!util::isValidUtf8(a.subject) || !util::isValidUtf8(a.body)) return problem("text is not valid UTF-8");
+  if (!util::isValidUtf8(a.subject) || !util::isValidUtf8(a.body)) {
+    return problem("text is not valid UTF-8");
+  }
   if (!a.difficulty.empty() && a.difficulty != "beginner" && a.difficulty != "intermediate" &&
       a.difficulty != "advanced") {
     return problem("'difficulty' must be beginner, intermediate or advanced");
@@ -54,9 +57,13 @@ std::vector<std::string> yamlStringList(const YAML::Node& node, const char* fiel
     }
     return values;
   }
-  if (!node.IsSequence()) throw std::runtime_error(std::string("'") + field + "' must be a list of strings");
+  if (!node.IsSequence()) {
+    throw std::runtime_error(std::string("'") + field + "' must be a list of strings");
+  }
   for (const auto& item : node) {
-    if (!item.IsScalar()) throw std::runtime_error(std::string("'") + field + "' must be a list of strings");
+    if (!item.IsScalar()) {
+      throw std::runtime_error(std::string("'") + field + "' must be a list of strings");
+    }
     values.push_back(item.as<std::string>());
   }
   return values;
@@ -90,14 +97,17 @@ void parseMarkdownArticle(const std::string& text, const std::string& origin, Lo
   const std::size_t body_start = rest.find('\n', close + 4);
   Article a;
   a.source = origin;
-  a.body = body_start == std::string_view::npos ? "" : std::string(util::trim(rest.substr(body_start + 1)));
+  a.body = body_start == std::string_view::npos
+               ? ""
+               : std::string(util::trim(rest.substr(body_start + 1)));
   try {
     const YAML::Node fm = YAML::Load(yaml);
     if (!fm.IsMap()) throw std::runtime_error("front matter must be a YAML mapping");
-    static const std::set<std::string> kKnown = {"id", "subject", "category", "tags", "difficulty",
-                                                 "questions", "url", "title"};
+    static const std::set<std::string> kKnown = {"id",         "subject",   "category", "tags",
+                                                 "difficulty", "questions", "url",      "title"};
     a.id = fm["id"] ? fm["id"].as<std::string>() : "";
-    a.subject = fm["subject"] ? fm["subject"].as<std::string>() : (fm["title"] ? fm["title"].as<std::string>() : "");
+    a.subject = fm["subject"] ? fm["subject"].as<std::string>()
+                              : (fm["title"] ? fm["title"].as<std::string>() : "");
     a.category = fm["category"] ? fm["category"].as<std::string>() : "";
     a.difficulty = fm["difficulty"] ? fm["difficulty"].as<std::string>() : "";
     a.url = fm["url"] ? fm["url"].as<std::string>() : "";
@@ -134,8 +144,9 @@ void parseJsonlArticles(const std::string& text, const std::string& origin, Load
       const auto j = nlohmann::json::parse(line);
       if (!j.is_object()) throw std::runtime_error("each line must be a JSON object");
       Article a;
-      a.id = j.contains("id") && j["id"].is_number_integer() ? std::to_string(j["id"].get<long long>())
-                                                              : j.value("id", "");
+      a.id = j.contains("id") && j["id"].is_number_integer()
+                 ? std::to_string(j["id"].get<long long>())
+                 : j.value("id", "");
       a.subject = j.value("subject", j.value("question", ""));
       a.body = j.value("answer", j.value("body", ""));
       a.source = origin;
@@ -221,15 +232,18 @@ void parseCsvArticles(const std::string& text, const std::string& origin, LoadRe
     return -1;
   };
   const int id = column({"id"}), subject = column({"subject", "question", "title"}),
-            answer = column({"answer", "body"}), category = column({"category"}), tags = column({"tags"}),
-            url = column({"url"});
+            answer = column({"answer", "body"}), category = column({"category"}),
+            tags = column({"tags"}), url = column({"url"});
   if (id < 0 || subject < 0 || answer < 0) {
-    out.problems.push_back({origin, "the header row must name at least the columns id, subject, answer"});
+    out.problems.push_back(
+        {origin, "the header row must name at least the columns id, subject, answer"});
     return;
   }
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
-    auto cell = [&](int c) { return c >= 0 && static_cast<std::size_t>(c) < row.size() ? row[c] : std::string(); };
+    auto cell = [&](int c) {
+      return c >= 0 && static_cast<std::size_t>(c) < row.size() ? row[c] : std::string();
+    };
     Article a;
     a.id = std::string(util::trim(cell(id)));
     a.subject = cell(subject);
@@ -237,7 +251,8 @@ void parseCsvArticles(const std::string& text, const std::string& origin, LoadRe
     a.category = cell(category);
     a.url = cell(url);
     const std::string tag_cell = cell(tags);  // split() returns views into it: keep it alive
-    for (const auto t : util::split(tag_cell, tag_cell.find(';') != std::string::npos ? ';' : ',')) {
+    for (const auto t :
+         util::split(tag_cell, tag_cell.find(';') != std::string::npos ? ';' : ',')) {
       if (!util::trim(t).empty()) a.tags.emplace_back(util::trim(t));
     }
     a.source = origin;
@@ -252,7 +267,8 @@ LoadResult loadKnowledgeBase(const fs::path& root) {
   if (fs::is_regular_file(root, ec)) {
     files.push_back(root.filename());
   } else if (fs::is_directory(root, ec)) {
-    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::follow_directory_symlink, ec);
+    for (auto it = fs::recursive_directory_iterator(
+             root, fs::directory_options::follow_directory_symlink, ec);
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
       if (!it->is_regular_file()) continue;
@@ -264,7 +280,8 @@ LoadResult loadKnowledgeBase(const fs::path& root) {
       }
     }
   } else {
-    out.problems.push_back({root.string(), "knowledge base not found: set KB_DIR or --kb to a folder or file"});
+    out.problems.push_back(
+        {root.string(), "knowledge base not found: set KB_DIR or --kb to a folder or file"});
     return out;
   }
   std::sort(files.begin(), files.end());
@@ -284,9 +301,13 @@ LoadResult loadKnowledgeBase(const fs::path& root) {
     hash_material += util::sha256Hex(text);
     hash_material.push_back('\n');
     const auto ext = util::asciiLower(rel.extension().string());
-    if (ext == ".jsonl") parseJsonlArticles(text, origin, out);
-    else if (ext == ".csv") parseCsvArticles(text, origin, out);
-    else parseMarkdownArticle(text, origin, out);
+    if (ext == ".jsonl") {
+      parseJsonlArticles(text, origin, out);
+    } else if (ext == ".csv") {
+      parseCsvArticles(text, origin, out);
+    } else {
+      parseMarkdownArticle(text, origin, out);
+    }
   }
   out.files = std::move(files);
   out.content_hash = util::sha256Hex(hash_material);

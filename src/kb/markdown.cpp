@@ -8,14 +8,20 @@ namespace chatbot::kb {
 
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::size_t indentOf(std::string_view line) {
   std::size_t n = 0;
   for (const char c : line) {
-    if (c == ' ') ++n;
-    else if (c == '\t') n += 4;
-    else break;
+    if (c == ' ') {
+      ++n;
+    } else if (c == '\t') {
+      n += 4;
+    } else {
+      break;
+    }
   }
   return n;
 }
@@ -46,8 +52,9 @@ std::string stripInline(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '*' || c == '`') continue;
-    if (c == '_' && (i == 0 || i + 1 == text.size() || !std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
-                     !std::isalnum(static_cast<unsigned char>(text[i + 1])))) {
+    if (c == '_' &&
+        (i == 0 || i + 1 == text.size() || !std::isalnum(static_cast<unsigned char>(text[i - 1])) ||
+         !std::isalnum(static_cast<unsigned char>(text[i + 1])))) {
       continue;  // emphasis underscore, but keep snake_case words intact
     }
     if (c == '!' && i + 1 < text.size() && text[i + 1] == '[') continue;
@@ -67,7 +74,8 @@ std::string stripInline(std::string_view text) {
           (std::isalpha(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '/')) {
         const std::string_view inner = text.substr(i + 1, close - i - 1);
         // Autolinks like <https://x> keep their text; HTML tags are dropped.
-        if (inner.find("://") != std::string_view::npos || inner.find('@') != std::string_view::npos) {
+        if (inner.find("://") != std::string_view::npos ||
+            inner.find('@') != std::string_view::npos) {
           out.append(inner);
         }
         i = close;

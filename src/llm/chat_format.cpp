@@ -12,7 +12,10 @@ namespace chatbot::llm {
 namespace {
 
 // Chosen so that no template escapes or trims it and no user text contains it.
-constexpr std::string_view kMarker = "\x1f\x1e" "USER_CONTENT" "\x1e\x1f";
+constexpr std::string_view kMarker =
+    "\x1f\x1e"
+    "USER_CONTENT"
+    "\x1e\x1f";
 
 // Renders [system, user(marker)] with the assistant header; empty when llama.cpp does not know
 // the template.
@@ -49,10 +52,12 @@ ChatFormat zephyrWithEos(std::string_view eos, const std::string& system_prompt)
 
 bool usesZephyrTurnsWithEos(std::string_view jinja) {
   const auto has = [&](std::string_view s) { return jinja.find(s) != std::string_view::npos; };
-  return has("<|user|>") && has("<|assistant|>") && has("eos_token") && !has("<|end|>") && !has("<|endoftext|>");
+  return has("<|user|>") && has("<|assistant|>") && has("eos_token") && !has("<|end|>") &&
+         !has("<|endoftext|>");
 }
 
-ChatFormat makeChatFormat(const llama_model* model, const std::string& requested, const std::string& system_prompt) {
+ChatFormat makeChatFormat(const llama_model* model, const std::string& requested,
+                          const std::string& system_prompt) {
   ChatFormat format;
   std::string tmpl;
   if (requested == "auto") {
@@ -66,8 +71,9 @@ ChatFormat makeChatFormat(const llama_model* model, const std::string& requested
       tmpl = own;
       format.template_name = "gguf";
     } else {
-      log::warn("llm.no_chat_template",
-                {{"detail", "the model file has no chat template; using chatml (set LLM_CHAT_TEMPLATE to choose another)"}});
+      log::warn("llm.no_chat_template", {{"detail",
+                                          "the model file has no chat template; using chatml (set "
+                                          "LLM_CHAT_TEMPLATE to choose another)"}});
       tmpl = "chatml";
       format.template_name = "chatml";
     }
@@ -85,12 +91,14 @@ ChatFormat makeChatFormat(const llama_model* model, const std::string& requested
     const std::string folded = render(tmpl.c_str(), "", false);
     if (folded.empty()) {
       if (requested == "auto") {
-        log::warn("llm.chat_template_unsupported",
-                  {{"detail", "llama.cpp cannot apply the model's own chat template; using chatml"}});
+        log::warn(
+            "llm.chat_template_unsupported",
+            {{"detail", "llama.cpp cannot apply the model's own chat template; using chatml"}});
         return makeChatFormat(model, "chatml", system_prompt);
       }
       throw ModelLoadError("LLM_CHAT_TEMPLATE=" + requested +
-                           " is not a chat template llama.cpp knows; use auto, chatml, llama2, llama3, zephyr, gemma, "
+                           " is not a chat template llama.cpp knows; use auto, chatml, llama2, "
+                           "llama3, zephyr, gemma, "
                            "phi3, mistral-v7 or another name from llama.cpp's list");
     }
     const auto at = folded.find(kMarker);

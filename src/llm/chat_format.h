@@ -24,6 +24,7 @@ bool usesZephyrTurnsWithEos(std::string_view jinja);
 // `requested`: "auto" (the GGUF's own template, else chatml) or a llama.cpp template name such as
 // chatml, llama2, llama3, zephyr, gemma, phi3. Throws ModelLoadError when the template is unknown
 // to llama.cpp.
-ChatFormat makeChatFormat(const llama_model* model, const std::string& requested, const std::string& system_prompt);
+ChatFormat makeChatFormat(const llama_model* model, const std::string& requested,
+                          const std::string& system_prompt);
 
 }  // namespace chatbot::llm

@@ -9,10 +9,10 @@
 namespace chatbot::llm {
 
 struct EmbedderStatus {
-  std::string model;        // identity, see Embedder::identity()
+  std::string model;  // identity, see Embedder::identity()
   std::size_t dimension = 0;
-  std::string pooling;      // mean, cls, last
-  std::size_t context = 0;  // tokens per text; longer texts are truncated
+  std::string pooling;              // mean, cls, last
+  std::size_t context = 0;          // tokens per text; longer texts are truncated
   std::size_t truncated_texts = 0;  // texts cut to `context` tokens so far
   std::size_t queue_depth = 0;      // texts waiting for the model
 };

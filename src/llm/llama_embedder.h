@@ -79,7 +79,7 @@ class LlamaEmbedder final : public Embedder {
   mutable std::condition_variable wake_;
   mutable std::deque<Pending> queue_ GUARDED_BY(mutex_);  // one entry per text
   bool stopping_ GUARDED_BY(mutex_) = false;
-  std::thread batcher_;                // started last, joined first
+  std::thread batcher_;  // started last, joined first
 };
 
 }  // namespace chatbot::llm

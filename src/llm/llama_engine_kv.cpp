@@ -70,13 +70,15 @@ LlamaEngine::CacheEntry* LlamaEngine::acquireEntry(const PromptBlock& block) {
       }
     }
     if (free_entry != nullptr &&
-        used_tokens() + block.tokens.size() <= options_.source_cache_tokens)
+        used_tokens() + block.tokens.size() <= options_.source_cache_tokens) {
       break;
+    }
     CacheEntry* victim = nullptr;
     for (auto& e : cache_) {
       if (!e->key.empty() && e->refs == 0 &&
-          (victim == nullptr || e->last_used < victim->last_used))
+          (victim == nullptr || e->last_used < victim->last_used)) {
         victim = e.get();
+      }
     }
     if (victim == nullptr) return nullptr;  // everything cached is in use: read this block inline
     forgetEntry(*victim);

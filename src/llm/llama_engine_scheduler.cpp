@@ -161,8 +161,9 @@ void LlamaEngine::start(Slot& slot, EngineRequest request) {
   slot.pending.insert(slot.pending.end(), slot.request.tail.begin(), slot.request.tail.end());
 
   std::size_t longest_entry = 0;
-  for (const CacheEntry* e : slot.entries)
+  for (const CacheEntry* e : slot.entries) {
     longest_entry = std::max(longest_entry, e->tokens.size());
+  }
   const std::size_t positions =
       prefix_tokens_.size() + longest_entry + slot.pending.size() + slot.request.max_tokens;
   if (broken_) {
@@ -278,8 +279,9 @@ void LlamaEngine::failBatch(int code) {
   }
   forgetUnfinishedEntries();
   for (auto& slot : slots_) {
-    if (slot->state == Slot::State::kWaitingSources)
+    if (slot->state == Slot::State::kWaitingSources) {
       finish(*slot, FinishReason::kError, "source cache lost");
+    }
   }
 }
 

@@ -27,16 +27,26 @@ void forwardLog(ggml_log_level level, const char* text, void* /*user*/) {
   pending.clear();
   if (line.empty()) return;
   switch (pending_level) {
-    case GGML_LOG_LEVEL_ERROR: log::error("llama.log", {{"message", line}}); break;
-    case GGML_LOG_LEVEL_WARN: log::debug("llama.log", {{"message", line}, {"llama_level", "warn"}}); break;
-    default: log::write(log::Level::kTrace, "llama.log", {{"message", line}}); break;
+    case GGML_LOG_LEVEL_ERROR:
+      log::error("llama.log", {{"message", line}});
+      break;
+    case GGML_LOG_LEVEL_WARN:
+      log::debug("llama.log", {{"message", line}, {"llama_level", "warn"}});
+      break;
+    default:
+      log::write(log::Level::kTrace, "llama.log", {{"message", line}});
+      break;
   }
 }
 
 }  // namespace
 
-void ModelDeleter::operator()(llama_model* model) const noexcept { llama_model_free(model); }
-void ContextDeleter::operator()(llama_context* context) const noexcept { llama_free(context); }
+void ModelDeleter::operator()(llama_model* model) const noexcept {
+  llama_model_free(model);
+}
+void ContextDeleter::operator()(llama_context* context) const noexcept {
+  llama_free(context);
+}
 
 void ensureBackend() {
   static std::once_flag once;
@@ -74,7 +84,8 @@ std::string metadata(const llama_model* model, const std::string& key) {
   return value;
 }
 
-std::vector<int> tokenize(const llama_vocab* vocab, const std::string& text, bool add_special, bool parse_special) {
+std::vector<int> tokenize(const llama_vocab* vocab, const std::string& text, bool add_special,
+                          bool parse_special) {
   std::vector<llama_token> tokens(text.size() + 8);
   int n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
                          static_cast<int32_t>(tokens.size()), add_special, parse_special);

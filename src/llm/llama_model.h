@@ -42,7 +42,8 @@ ModelHandle loadModel(const std::filesystem::path& path, bool map_file = false);
 std::string metadata(const llama_model* model, const std::string& key);
 
 // Tokenizes `text` (no special-token parsing unless `parse_special`). Never fails for valid UTF-8.
-std::vector<int> tokenize(const llama_vocab* vocab, const std::string& text, bool add_special, bool parse_special);
+std::vector<int> tokenize(const llama_vocab* vocab, const std::string& text, bool add_special,
+                          bool parse_special);
 
 // The text of one token (special tokens rendered only when `special`).
 std::string tokenText(const llama_vocab* vocab, int token, bool special = false);

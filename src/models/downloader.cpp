@@ -38,8 +38,9 @@ constexpr std::chrono::milliseconds kBackoffSlice{50};
 std::string sha256FromEtag(std::string_view value) {
   value = util::trim(value);
   if (value.starts_with("W/")) value.remove_prefix(2);
-  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
     value = value.substr(1, value.size() - 2);
+  }
   const std::string tag = util::asciiLower(value);
   return isSha256Hex(tag) ? tag : std::string();
 }
@@ -49,9 +50,10 @@ class PartFile {
  public:
   explicit PartFile(std::filesystem::path path) : path_(std::move(path)) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0)
+    if (fd_ < 0) {
       throw DownloadError(Kind::kIo,
                           "cannot write " + path_.string() + ": " + std::strerror(errno));
+    }
     std::error_code ec;
     size = std::filesystem::file_size(path_, ec);
   }
@@ -60,8 +62,9 @@ class PartFile {
   PartFile& operator=(const PartFile&) = delete;
 
   void truncate() {
-    if (::ftruncate(fd_, 0) != 0)
+    if (::ftruncate(fd_, 0) != 0) {
       throw DownloadError(Kind::kIo, "cannot truncate " + path_.string());
+    }
     size = 0;
   }
   // Returns 0 on success, else errno.
@@ -79,8 +82,9 @@ class PartFile {
     return 0;
   }
   void syncAndClose() {
-    if (fd_ >= 0 && ::fsync(fd_) != 0)
+    if (fd_ >= 0 && ::fsync(fd_) != 0) {
       throw DownloadError(Kind::kIo, "cannot flush " + path_.string());
+    }
     close();
   }
   void close() {
@@ -311,8 +315,9 @@ HttpDownloader::Outcome HttpDownloader::attempt(const DownloadRequest& request,
                                                 std::string& reason) const {
   Transfer t{request, progress, part, announced_sha256};
   const net::HttpResponse response = exchange(request, t);
-  if (response.transport == net::Transport::kSetupFailed)
+  if (response.transport == net::Transport::kSetupFailed) {
     throw DownloadError(Kind::kIo, response.error);
+  }
   if (t.failure) {
     const Kind kind = t.failure->kind();
     if (kind == Kind::kChecksum && t.restart) part.truncate();
@@ -361,8 +366,9 @@ HttpDownloader::Outcome HttpDownloader::outcomeForStatus(const DownloadRequest& 
       if (const auto r = net::parseContentRange(t.content_range);
           r && r->total == part.size && part.size > 0) {
         // No body came, so take the announced hash from the headers; the final check uses it.
-        if (announced_sha256.empty())
+        if (announced_sha256.empty()) {
           announced_sha256 = !t.linked_sha256.empty() ? t.linked_sha256 : t.etag_sha256;
+        }
         return Outcome::kComplete;
       }
       reason = "the partial file does not fit the file on the server";
@@ -398,11 +404,13 @@ void waitBeforeRetry(const DownloadRequest& request, std::chrono::milliseconds w
 
 std::filesystem::path preparePartPath(const std::filesystem::path& destination) {
   std::error_code ec;
-  if (destination.has_parent_path())
+  if (destination.has_parent_path()) {
     std::filesystem::create_directories(destination.parent_path(), ec);
-  if (ec)
+  }
+  if (ec) {
     throw DownloadError(
         Kind::kIo, "cannot create " + destination.parent_path().string() + ": " + ec.message());
+  }
   return destination.string() + ".part";
 }
 
@@ -435,9 +443,10 @@ void verifyAndInstall(const DownloadRequest& request, PartFile& part,
                             "file than expected.");
   }
   std::filesystem::rename(part.path(), request.destination, ec);
-  if (ec)
+  if (ec) {
     throw DownloadError(Kind::kIo, "cannot rename " + part.path().string() + " to " +
                                        request.destination.string() + ": " + ec.message());
+  }
 }
 
 DownloadResult HttpDownloader::download(const DownloadRequest& request,

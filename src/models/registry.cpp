@@ -156,14 +156,15 @@ const KnownModel* findKnownModel(std::string_view name) {
 std::string formatSize(std::uint64_t bytes) {
   char text[32];
   const double b = static_cast<double>(bytes);
-  if (b >= 1e9)
+  if (b >= 1e9) {
     std::snprintf(text, sizeof text, "%.2f GB", b / 1e9);
-  else if (b >= 1e6)
+  } else if (b >= 1e6) {
     std::snprintf(text, sizeof text, "%.0f MB", b / 1e6);
-  else if (b >= 1e3)
+  } else if (b >= 1e3) {
     std::snprintf(text, sizeof text, "%.0f kB", b / 1e3);
-  else
+  } else {
     std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
+  }
   return text;
 }
 

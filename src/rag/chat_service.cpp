@@ -13,8 +13,10 @@ namespace {
 // Adapts one generation's progress to the answer's observer and finishes the answer.
 class GenerationRelay final : public GenerationObserver {
  public:
-  GenerationRelay(ChatAnswer prepared, GenerationRequest request, std::shared_ptr<AnswerObserver> observer,
-                  std::shared_ptr<const Generator> generator, std::shared_ptr<const Generator> fallback)
+  GenerationRelay(ChatAnswer prepared, GenerationRequest request,
+                  std::shared_ptr<AnswerObserver> observer,
+                  std::shared_ptr<const Generator> generator,
+                  std::shared_ptr<const Generator> fallback)
       : answer_(std::move(prepared)),
         request_(std::move(request)),
         observer_(std::move(observer)),
@@ -28,14 +30,17 @@ class GenerationRelay final : public GenerationObserver {
     answer_.timings.generate_ms = util::millisSince(started_);
     answer_.timings.first_token_ms = generation.first_token_ms;
     answer_.generator = generator_->model() == "none" ? generator_->kind() : generator_->model();
-    const bool failed = generation.status == GenerationStatus::kTimedOut || generation.status == GenerationStatus::kFailed;
+    const bool failed = generation.status == GenerationStatus::kTimedOut ||
+                        generation.status == GenerationStatus::kFailed;
     if (generation.status == GenerationStatus::kQueueFull) {
       answer_.failure = Error::overloaded();
     } else if (failed && fallback_) {
       // The model could not answer in time: the extractive answer is still grounded and useful.
       answer_.warnings.emplace_back(generation.status == GenerationStatus::kTimedOut
-                                        ? "The generated answer took too long; this answer is taken from the articles directly."
-                                        : "The answer could not be generated; this answer is taken from the articles directly.");
+                                        ? "The generated answer took too long; this answer is "
+                                          "taken from the articles directly."
+                                        : "The answer could not be generated; this answer is taken "
+                                          "from the articles directly.");
       answer_.fell_back = true;
       answer_.prompt_tokens = generation.prompt_tokens;
       generation = fallback_->generate(request_);
@@ -48,7 +53,8 @@ class GenerationRelay final : public GenerationObserver {
     answer_.sources_used = std::min(generation.sources_used, answer_.results.size());
     if (!answer_.fell_back) answer_.prompt_tokens = generation.prompt_tokens;
     if (generation.truncated && generation.answered) {
-      answer_.warnings.emplace_back("The answer was shortened to max_tokens; the first search result has the full article.");
+      answer_.warnings.emplace_back(
+          "The answer was shortened to max_tokens; the first search result has the full article.");
     }
     if (!generation.answered && !answer_.failure) {
       answer_.warnings.emplace_back("No knowledge-base article matched the question confidently.");
@@ -74,19 +80,25 @@ class PromiseObserver final : public AnswerObserver {
 }  // namespace
 
 ChatService::ChatService(ChatServiceParts parts) : parts_(std::move(parts)) {
-  if (parts_.pipeline_threads > 0) pipeline_ = std::make_unique<util::WorkerPool>(parts_.pipeline_threads);
+  if (parts_.pipeline_threads > 0) {
+    pipeline_ = std::make_unique<util::WorkerPool>(parts_.pipeline_threads);
+  }
 }
 
-ChatService::ChatService(std::shared_ptr<const ingest::KnowledgeIndex> index, std::shared_ptr<const Generator> generator,
-                         std::shared_ptr<const security::CredentialFilter> filter, double min_answer_score)
-    : ChatService(ChatServiceParts{std::move(index), nullptr, std::move(generator), nullptr, std::move(filter),
-                                   min_answer_score, 0}) {}
+ChatService::ChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
+                         std::shared_ptr<const Generator> generator,
+                         std::shared_ptr<const security::CredentialFilter> filter,
+                         double min_answer_score)
+    : ChatService(ChatServiceParts{std::move(index), nullptr, std::move(generator), nullptr,
+                                   std::move(filter), min_answer_score, 0}) {}
 
 const retrieval::Retriever& ChatService::retriever() const noexcept {
   return parts_.retriever ? *parts_.retriever : parts_.index->retriever();
 }
 
-bool ChatService::asynchronous() const noexcept { return pipeline_ != nullptr || parts_.generator->asynchronous(); }
+bool ChatService::asynchronous() const noexcept {
+  return pipeline_ != nullptr || parts_.generator->asynchronous();
+}
 
 ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& request) const {
   ChatAnswer out;
@@ -96,8 +108,10 @@ ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& reque
   out.redacted_kinds = std::move(redaction.kinds);
   if (!out.redacted_kinds.empty()) {
     out.warnings.emplace_back(
-        "Your message looked like it contained a password, key or card number. It was removed before "
-        "processing and was not stored. Never share credentials, not even with IT; if it was real, change it now.");
+        "Your message looked like it contained a password, key or card number. It was removed "
+        "before "
+        "processing and was not stored. Never share credentials, not even with IT; if it was real, "
+        "change it now.");
   }
   out.timings.redact_ms = util::millisSince(t);
 
@@ -109,9 +123,11 @@ ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& reque
       // Only a question the rules see as a follow-up is worth a model's time.
       std::optional<std::string> by_model;
       if (parts_.llm_rewrites_follow_ups && parts_.generator->asynchronous()) {
-        by_model = parts_.generator->rewriteFollowUp(query.history, out.query, parts_.rewrite_timeout);
+        by_model =
+            parts_.generator->rewriteFollowUp(query.history, out.query, parts_.rewrite_timeout);
       }
-      out.standalone_query = by_model ? parts_.filter->redact(*by_model).text : std::move(follow_up.standalone);
+      out.standalone_query =
+          by_model ? parts_.filter->redact(*by_model).text : std::move(follow_up.standalone);
       out.rewritten_by = by_model ? "llm" : "rules";
     }
   }
@@ -146,9 +162,10 @@ void ChatService::generate(ChatAnswer prepared, GenerationRequest request,
   observer->onSources(prepared);
   // With no confident source there is nothing for a model to ground an answer in: the fallback
   // (extractive) generator says so and points to related articles and the service desk.
-  const auto& generator = request.sources.empty() && parts_.fallback ? parts_.fallback : parts_.generator;
-  auto relay = std::make_shared<GenerationRelay>(std::move(prepared), request, std::move(observer), generator,
-                                                 parts_.fallback);
+  const auto& generator =
+      request.sources.empty() && parts_.fallback ? parts_.fallback : parts_.generator;
+  auto relay = std::make_shared<GenerationRelay>(std::move(prepared), request, std::move(observer),
+                                                 generator, parts_.fallback);
   generator->generateAsync(std::move(request), std::move(relay));
 }
 

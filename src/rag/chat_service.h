@@ -46,8 +46,8 @@ struct StageTimings {
 struct ConversationInfo {
   std::string session_id;
   std::string message_id;
-  bool new_session = false;   // this answer started the conversation
-  bool stored = false;        // committed: the reply may be acknowledged
+  bool new_session = false;  // this answer started the conversation
+  bool stored = false;       // committed: the reply may be acknowledged
   bool escalation_suggested = false;
   std::string escalation_reason;
   std::string escalation_message;
@@ -56,10 +56,12 @@ struct ConversationInfo {
 struct ChatAnswer {
   std::string response;
   std::string query;  // the query as processed: secrets replaced by [REDACTED]
-  std::string standalone_query;  // what retrieval searched for: `query`, or it rewritten with the history
+  std::string
+      standalone_query;  // what retrieval searched for: `query`, or it rewritten with the history
   std::string rewritten_by;      // "", "rules" or "llm"
   bool reports_failure = false;  // the user says an earlier answer did not work
-  std::size_t sources_used = 0;  // results [0, sources_used) were given to the generator, numbered from 1
+  std::size_t sources_used =
+      0;  // results [0, sources_used) were given to the generator, numbered from 1
   std::string context_used;
   std::vector<RetrievedArticle> results;  // best first, at most top_k
   std::vector<std::string> warnings;
@@ -69,7 +71,7 @@ struct ChatAnswer {
   // Set when there is no answer to give: the generator's queue was full (overloaded), or the
   // exchange could not be stored and so must not be acknowledged (storage_unavailable).
   std::optional<Error> failure;
-  bool fell_back = false;   // the LLM failed or timed out and the extractive answer was used
+  bool fell_back = false;  // the LLM failed or timed out and the extractive answer was used
   std::size_t tokens = 0;
   std::size_t prompt_tokens = 0;
   StageTimings timings;
@@ -95,7 +97,8 @@ struct ChatServiceParts {
   std::shared_ptr<const ingest::KnowledgeIndex> index;
   std::shared_ptr<const retrieval::Retriever> retriever;  // null: the index's lexical retriever
   std::shared_ptr<const Generator> generator;
-  std::shared_ptr<const Generator> fallback;  // answers when `generator` fails or times out; may be null
+  std::shared_ptr<const Generator>
+      fallback;  // answers when `generator` fails or times out; may be null
   std::shared_ptr<const security::CredentialFilter> filter;
   double min_answer_score = 0.35;
   // Whether a loaded LLM rewrites follow-up questions for retrieval (else rules only), and how
@@ -114,7 +117,8 @@ struct ChatServiceParts {
 class ChatService {
  public:
   explicit ChatService(ChatServiceParts parts);
-  ChatService(std::shared_ptr<const ingest::KnowledgeIndex> index, std::shared_ptr<const Generator> generator,
+  ChatService(std::shared_ptr<const ingest::KnowledgeIndex> index,
+              std::shared_ptr<const Generator> generator,
               std::shared_ptr<const security::CredentialFilter> filter, double min_answer_score);
 
   // Blocks until the answer is complete. Not for HTTP threads when asynchronous().
@@ -134,7 +138,8 @@ class ChatService {
  private:
   // Redaction and retrieval; fills everything but the generated fields.
   ChatAnswer prepare(const ChatQuery& query, GenerationRequest& request) const;
-  void generate(ChatAnswer prepared, GenerationRequest request, std::shared_ptr<AnswerObserver> observer) const;
+  void generate(ChatAnswer prepared, GenerationRequest request,
+                std::shared_ptr<AnswerObserver> observer) const;
 
   ChatServiceParts parts_;
   std::unique_ptr<util::WorkerPool> pipeline_;  // null when pipeline_threads == 0

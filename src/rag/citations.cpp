@@ -20,8 +20,9 @@ std::size_t parseMarker(std::string_view text, std::size_t at, std::vector<std::
   while (true) {
     if (i >= text.size() || !isDigit(text[i])) return 0;
     std::size_t value = 0;
-    while (i < text.size() && isDigit(text[i]) && i - at < kMaxMarker)
+    while (i < text.size() && isDigit(text[i]) && i - at < kMaxMarker) {
       value = value * 10 + static_cast<std::size_t>(text[i++] - '0');
+    }
     numbers.push_back(value);
     if (i >= text.size() || i - at >= kMaxMarker) return 0;
     if (text[i] == ']') return i + 1 - at;

@@ -32,7 +32,10 @@ std::vector<Word> words(std::string_view text) {
         ++i;
       } else if ((c == '\'' || text.substr(i, 3) == "\xE2\x80\x99") && !w.lower.empty()) {
         const std::size_t len = c == '\'' ? 1 : 3;
-        if (i + len >= text.size() || !util::isWordByte(static_cast<unsigned char>(text[i + len]))) break;
+        if (i + len >= text.size() ||
+            !util::isWordByte(static_cast<unsigned char>(text[i + len]))) {
+          break;
+        }
         w.lower.push_back('\'');
         i += len;
       } else {
@@ -53,29 +56,31 @@ bool isStopword(std::string_view word) {
 
 // Openings that continue the previous question rather than start a new one.
 constexpr std::array<std::string_view, 17> kConnectives = {
-    "and", "or", "but", "also", "what about", "how about", "what if", "same", "then", "so",
-    "ok", "okay", "now", "still", "again", "too", "plus"};
+    "and", "or", "but",  "also", "what about", "how about", "what if", "same", "then",
+    "so",  "ok", "okay", "now",  "still",      "again",     "too",     "plus"};
 
 // Words that point back at something said before.
-constexpr std::array<std::string_view, 11> kAnaphora = {"it",    "that",  "this", "they", "them", "those",
-                                                        "these", "there", "one",  "same", "its"};
+constexpr std::array<std::string_view, 11> kAnaphora = {
+    "it", "that", "this", "they", "them", "those", "these", "there", "one", "same", "its"};
 
 constexpr std::array<std::string_view, 43> kFailurePhrases = {
-    "didn't work", "did not work", "didnt work", "doesn't work", "does not work", "doesnt work", "don't work",
-    "won't work", "wont work", "not working", "isn't working", "is not working", "still not", "still doesn't",
-    "still does not", "still can't", "still cannot", "still won't", "still fail", "still broken", "still the same",
-    "still getting", "still get ", "still having", "still see", "didn't help", "did not help", "didnt help",
-    "doesn't help", "no luck", "same problem", "same issue", "same error", "no change", "nothing changed",
-    "didn't fix", "did not fix", "doesn't fix", "not fixed", "that failed", "it failed", "still stuck",
-    "still no "};
+    "didn't work",    "did not work",   "didnt work",  "doesn't work",  "does not work",
+    "doesnt work",    "don't work",     "won't work",  "wont work",     "not working",
+    "isn't working",  "is not working", "still not",   "still doesn't", "still does not",
+    "still can't",    "still cannot",   "still won't", "still fail",    "still broken",
+    "still the same", "still getting",  "still get ",  "still having",  "still see",
+    "didn't help",    "did not help",   "didnt help",  "doesn't help",  "no luck",
+    "same problem",   "same issue",     "same error",  "no change",     "nothing changed",
+    "didn't fix",     "did not fix",    "doesn't fix", "not fixed",     "that failed",
+    "it failed",      "still stuck",    "still no "};
 
 // Names of the same kind: a follow-up naming one replaces any other of its kind in the earlier
 // query. Longer names first within a kind, so "macbook air" wins over "macbook".
 const std::vector<std::vector<std::string_view>>& productKinds() {
   static const std::vector<std::vector<std::string_view>> kKinds = {
-      {"macbook air", "macbook pro", "mac mini", "macbook", "imac", "macos", "os x", "mac", "windows 11",
-       "windows 10", "windows", "chrome os", "chromeos", "chromebook", "ubuntu", "linux", "iphone", "ipad", "ios",
-       "android"},
+      {"macbook air", "macbook pro", "mac mini",   "macbook", "imac",      "macos",    "os x",
+       "mac",         "windows 11",  "windows 10", "windows", "chrome os", "chromeos", "chromebook",
+       "ubuntu",      "linux",       "iphone",     "ipad",    "ios",       "android"},
       {"google chrome", "microsoft edge", "chrome", "firefox", "edge", "safari"},
       {"apple mail", "outlook", "gmail", "thunderbird"},
       {"microsoft teams", "google meet", "teams", "zoom", "webex", "slack", "skype"},
@@ -98,14 +103,18 @@ std::vector<std::size_t> findPhrase(const std::vector<Word>& ws, std::string_vie
   if (expanded.empty()) return at;
   for (std::size_t i = 0; i + expanded.size() <= ws.size(); ++i) {
     bool match = true;
-    for (std::size_t k = 0; k < expanded.size() && match; ++k) match = ws[i + k].lower == expanded[k];
+    for (std::size_t k = 0; k < expanded.size() && match; ++k) {
+      match = ws[i + k].lower == expanded[k];
+    }
     if (match) at.push_back(i);
   }
   return at;
 }
 
 std::size_t phraseLength(std::string_view phrase) {
-  return static_cast<std::size_t>(std::count_if(phrase.begin(), phrase.end(), [](char c) { return c == ' ' || c == '-'; })) + 1;
+  return static_cast<std::size_t>(std::count_if(phrase.begin(), phrase.end(),
+                                                [](char c) { return c == ' ' || c == '-'; })) +
+         1;
 }
 
 // Kinds of product the text names (indices into productKinds()).
@@ -145,14 +154,17 @@ std::size_t connectiveLength(const std::vector<Word>& ws) {
 std::string withoutKinds(std::string_view text, const std::vector<std::size_t>& kinds) {
   const std::vector<Word> ws = words(text);
   std::vector<bool> drop(ws.size(), false);
-  static const std::unordered_set<std::string_view> kLeadIns = {"my", "the", "a", "an", "on", "in", "for",
-                                                                "with", "from", "using", "via", "our"};
+  static const std::unordered_set<std::string_view> kLeadIns = {
+      "my", "the", "a", "an", "on", "in", "for", "with", "from", "using", "via", "our"};
   for (std::size_t kind : kinds) {
     for (std::string_view name : productKinds()[kind]) {
       for (std::size_t at : findPhrase(ws, name)) {
         const std::size_t len = phraseLength(name);
         for (std::size_t k = at; k < at + len; ++k) drop[k] = true;
-        for (std::size_t k = at; k > 0 && kLeadIns.count(ws[k - 1].lower) > 0 && !drop[k - 1]; --k) drop[k - 1] = true;
+        for (std::size_t k = at; k > 0 && kLeadIns.count(ws[k - 1].lower) > 0 && !drop[k - 1];
+             --k) {
+          drop[k - 1] = true;
+        }
       }
     }
   }
@@ -170,15 +182,18 @@ std::string withoutKinds(std::string_view text, const std::vector<std::size_t>& 
 bool reportsFailure(std::string_view question) {
   std::string lower = util::asciiLower(question);
   // Typographic apostrophes (U+2019) read as ASCII ones.
-  for (std::size_t at = lower.find("\xE2\x80\x99"); at != std::string::npos; at = lower.find("\xE2\x80\x99", at)) {
+  for (std::size_t at = lower.find("\xE2\x80\x99"); at != std::string::npos;
+       at = lower.find("\xE2\x80\x99", at)) {
     lower.replace(at, 3, "'");
   }
   lower = util::collapseWhitespace(lower) + " ";
-  return std::any_of(kFailurePhrases.begin(), kFailurePhrases.end(),
-                     [&](std::string_view phrase) { return lower.find(phrase) != std::string::npos; });
+  return std::any_of(kFailurePhrases.begin(), kFailurePhrases.end(), [&](std::string_view phrase) {
+    return lower.find(phrase) != std::string::npos;
+  });
 }
 
-FollowUpResolution resolveFollowUp(std::string_view question, const std::vector<PriorTurn>& history) {
+FollowUpResolution resolveFollowUp(std::string_view question,
+                                   const std::vector<PriorTurn>& history) {
   FollowUpResolution out;
   out.standalone = std::string(util::trim(question));
   if (history.empty()) return out;
@@ -188,10 +203,12 @@ FollowUpResolution resolveFollowUp(std::string_view question, const std::vector<
   bool refers_back = false;
   for (const auto& w : ws) {
     if (!isStopword(w.lower)) ++content;
-    if (std::find(kAnaphora.begin(), kAnaphora.end(), w.lower) != kAnaphora.end()) refers_back = true;
+    if (std::find(kAnaphora.begin(), kAnaphora.end(), w.lower) != kAnaphora.end()) {
+      refers_back = true;
+    }
   }
-  const bool follow_up =
-      reportsFailure(question) || startsWithConnective(ws) || content <= 2 || (refers_back && content <= 4);
+  const bool follow_up = reportsFailure(question) || startsWithConnective(ws) || content <= 2 ||
+                         (refers_back && content <= 4);
   if (!follow_up) return out;
 
   const PriorTurn& last = history.back();

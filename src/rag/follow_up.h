@@ -33,6 +33,7 @@ bool reportsFailure(std::string_view question);
 //  - the follow-up's own words are kept and the earlier query's are added, except that a platform
 //    or product the follow-up names replaces one of the same kind ("Windows" replaces "MacBook
 //    Air"; "Teams" replaces "Zoom"), so retrieval is not pulled back to the old one.
-FollowUpResolution resolveFollowUp(std::string_view question, const std::vector<PriorTurn>& history);
+FollowUpResolution resolveFollowUp(std::string_view question,
+                                   const std::vector<PriorTurn>& history);
 
 }  // namespace chatbot::rag

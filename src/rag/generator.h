@@ -61,7 +61,9 @@ struct Generation {
 class GenerationObserver {
  public:
   virtual ~GenerationObserver() = default;
-  virtual void onDelta(std::string_view text) { (void)text; }  // appended text, whole UTF-8 characters
+  virtual void onDelta(std::string_view text) {
+    (void)text;
+  }  // appended text, whole UTF-8 characters
   virtual void onDone(Generation generation) = 0;
   // Polled between tokens; true stops the generation (status kCancelled).
   virtual bool cancelled() const { return false; }
@@ -69,8 +71,8 @@ class GenerationObserver {
 
 // What /health shows about a generator.
 struct GeneratorStatus {
-  std::string kind;   // "extractive", "llama.cpp"
-  std::string model;  // model identity, "none" without one
+  std::string kind;         // "extractive", "llama.cpp"
+  std::string model;        // model identity, "none" without one
   std::size_t context = 0;  // tokens per sequence
   std::size_t slots = 0;
   std::size_t slots_busy = 0;
@@ -86,7 +88,8 @@ class Generator {
   virtual Generation generate(const GenerationRequest& request) const = 0;
   // Returns at once when the generator has its own thread; the default runs generate() inline and
   // reports the whole text as one delta.
-  virtual void generateAsync(GenerationRequest request, std::shared_ptr<GenerationObserver> observer) const;
+  virtual void generateAsync(GenerationRequest request,
+                             std::shared_ptr<GenerationObserver> observer) const;
   virtual std::string kind() const = 0;   // "extractive", "llama.cpp"
   virtual std::string model() const = 0;  // model identity, "none" without one
   // True when generateAsync() does not run on the calling thread.
@@ -94,7 +97,8 @@ class Generator {
   virtual GeneratorStatus status() const { return {kind(), model()}; }
   // Rewrites a follow-up question into a standalone one using the conversation, or nullopt when
   // this generator cannot (the caller then uses resolveFollowUp). Blocks up to `timeout`.
-  virtual std::optional<std::string> rewriteFollowUp(const std::vector<PriorTurn>& history, std::string_view question,
+  virtual std::optional<std::string> rewriteFollowUp(const std::vector<PriorTurn>& history,
+                                                     std::string_view question,
                                                      std::chrono::milliseconds timeout) const {
     (void)history, (void)question, (void)timeout;
     return std::nullopt;

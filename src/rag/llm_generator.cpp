@@ -21,11 +21,16 @@ constexpr std::size_t kCapQuantum = 32;
 GenerationStatus toStatus(llm::FinishReason reason) {
   switch (reason) {
     case llm::FinishReason::kStop:
-    case llm::FinishReason::kLength: return GenerationStatus::kOk;
-    case llm::FinishReason::kCancelled: return GenerationStatus::kCancelled;
-    case llm::FinishReason::kTimedOut: return GenerationStatus::kTimedOut;
-    case llm::FinishReason::kQueueFull: return GenerationStatus::kQueueFull;
-    case llm::FinishReason::kError: return GenerationStatus::kFailed;
+    case llm::FinishReason::kLength:
+      return GenerationStatus::kOk;
+    case llm::FinishReason::kCancelled:
+      return GenerationStatus::kCancelled;
+    case llm::FinishReason::kTimedOut:
+      return GenerationStatus::kTimedOut;
+    case llm::FinishReason::kQueueFull:
+      return GenerationStatus::kQueueFull;
+    case llm::FinishReason::kError:
+      return GenerationStatus::kFailed;
   }
   return GenerationStatus::kFailed;
 }
@@ -33,7 +38,8 @@ GenerationStatus toStatus(llm::FinishReason reason) {
 // Passes the engine's text on with invented citations removed (see rag/citations.h).
 class Relay final : public llm::EngineObserver {
  public:
-  Relay(std::shared_ptr<GenerationObserver> observer, std::string context_used, std::size_t sources_used)
+  Relay(std::shared_ptr<GenerationObserver> observer, std::string context_used,
+        std::size_t sources_used)
       : observer_(std::move(observer)),
         context_used_(std::move(context_used)),
         sources_used_(sources_used),
@@ -107,11 +113,15 @@ class PromiseObserver final : public GenerationObserver {
 }  // namespace
 
 std::string LlmGenerator::systemPrompt(const std::string& support_contact) {
-  return "You are an IT support assistant for the employees of this company. Answer the question using only the "
-         "numbered sources given with it. Cite the sources you use by their number, like [1]. If the sources do not "
-         "answer the question, say that the knowledge base does not cover it and suggest contacting " +
+  return "You are an IT support assistant for the employees of this company. Answer the question "
+         "using only the "
+         "numbered sources given with it. Cite the sources you use by their number, like [1]. If "
+         "the sources do not "
+         "answer the question, say that the knowledge base does not cover it and suggest "
+         "contacting " +
          support_contact +
-         ". Give short, numbered steps when there are steps. Do not guess, and never ask for or repeat passwords.";
+         ". Give short, numbered steps when there are steps. Do not guess, and never ask for or "
+         "repeat passwords.";
 }
 
 LlmGenerator::LlmGenerator(LlmGeneratorOptions options) : options_(std::move(options)) {
@@ -133,11 +143,14 @@ GeneratorStatus LlmGenerator::status() const {
   return out;
 }
 
-std::optional<llm::EngineRequest> LlmGenerator::buildJob(const GenerationRequest& request, std::string& context_used,
-                                                        std::string& error) const {
+std::optional<llm::EngineRequest> LlmGenerator::buildJob(const GenerationRequest& request,
+                                                         std::string& context_used,
+                                                         std::string& error) const {
   llm::EngineRequest job;
   std::string tail;
-  if (!request.history.empty()) tail = "Earlier in this conversation:\n" + renderHistory(request.history, 400) + "\n";
+  if (!request.history.empty()) {
+    tail = "Earlier in this conversation:\n" + renderHistory(request.history, 400) + "\n";
+  }
   tail += "Question: " + request.query + "\n";
   job.tail = engine_->tokenizeText(tail);
   const auto suffix = engine_->tokenizeTemplate(engine_->format().suffix);
@@ -158,7 +171,8 @@ std::optional<llm::EngineRequest> LlmGenerator::buildJob(const GenerationRequest
     std::size_t used = 0;
     for (const auto& source : request.sources) {
       const kb::Article& article = *source.article;
-      const std::string text = "[" + std::to_string(number) + "] " + article.subject + "\n" + article.body;
+      const std::string text =
+          "[" + std::to_string(number) + "] " + article.subject + "\n" + article.body;
       llm::PromptBlock block;
       block.tokens = engine_->tokenizeText(text);
       const auto separator = engine_->tokenizeText("\n\n");
@@ -191,11 +205,15 @@ std::optional<std::string> LlmGenerator::rewriteFollowUp(const std::vector<Prior
   // The earlier answers help to resolve "it" and "that", but the questions carry the topic: when
   // the context is short, the answers are cut shorter, then left out.
   for (const std::size_t answer_chars : {std::size_t{160}, std::size_t{60}, std::size_t{0}}) {
-    job.tail = engine_->tokenizeText("(none)\n\nRewrite the last user message as a standalone question. Reply with "
-                                     "the question only.\n\n" +
-                                     renderHistory(history, answer_chars) + "User: " + std::string(question) + "\n");
+    job.tail = engine_->tokenizeText(
+        "(none)\n\nRewrite the last user message as a standalone question. Reply with "
+        "the question only.\n\n" +
+        renderHistory(history, answer_chars) + "User: " + std::string(question) + "\n");
     job.tail.insert(job.tail.end(), suffix.begin(), suffix.end());
-    if (engine_->prefixTokens() + job.tail.size() + kMaxRewriteTokens + 1 <= engine_->contextPerSequence()) break;
+    if (engine_->prefixTokens() + job.tail.size() + kMaxRewriteTokens + 1 <=
+        engine_->contextPerSequence()) {
+      break;
+    }
     if (answer_chars == 0) {
       log::debug("llm.rewrite_skipped", {{"reason", "the conversation does not fit the context"}});
       return std::nullopt;
@@ -213,16 +231,23 @@ std::optional<std::string> LlmGenerator::rewriteFollowUp(const std::vector<Prior
     return std::nullopt;
   }
   const llm::EngineResult r = result.get();
-  log::debug("llm.rewrite", {{"tokens", r.tokens}, {"text", r.text}, {"reason", static_cast<int>(r.reason)}});
-  if (r.reason != llm::FinishReason::kStop && r.reason != llm::FinishReason::kLength) return std::nullopt;
+  log::debug("llm.rewrite",
+             {{"tokens", r.tokens}, {"text", r.text}, {"reason", static_cast<int>(r.reason)}});
+  if (r.reason != llm::FinishReason::kStop && r.reason != llm::FinishReason::kLength) {
+    return std::nullopt;
+  }
   // The first non-empty line, without a "Question:" label or quotes the model may add.
   std::string_view text = r.text;
   text.remove_prefix(std::min(text.size(), text.find_first_not_of(" \t\r\n")));
   std::string line(util::trim(text.substr(0, text.find('\n'))));
   for (std::string_view label : {"Question:", "Standalone question:", "Rewritten question:"}) {
-    if (line.rfind(label, 0) == 0) line = std::string(util::trim(std::string_view(line).substr(label.size())));
+    if (line.rfind(label, 0) == 0) {
+      line = std::string(util::trim(std::string_view(line).substr(label.size())));
+    }
   }
-  if (line.size() >= 2 && line.front() == '"' && line.back() == '"') line = line.substr(1, line.size() - 2);
+  if (line.size() >= 2 && line.front() == '"' && line.back() == '"') {
+    line = line.substr(1, line.size() - 2);
+  }
   line = std::string(util::trim(line));
   if (line.size() < 3 || line.size() > 2 * question.size() + 300) return std::nullopt;
   return line;
@@ -234,12 +259,15 @@ std::vector<int> LlmGenerator::promptTokens(const GenerationRequest& request) co
   const auto job = buildJob(request, context_used, error);
   if (!job) return {};
   std::vector<int> tokens = engine_->prefix();
-  for (const auto& block : job->blocks) tokens.insert(tokens.end(), block.tokens.begin(), block.tokens.end());
+  for (const auto& block : job->blocks) {
+    tokens.insert(tokens.end(), block.tokens.begin(), block.tokens.end());
+  }
   tokens.insert(tokens.end(), job->tail.begin(), job->tail.end());
   return tokens;
 }
 
-void LlmGenerator::generateAsync(GenerationRequest request, std::shared_ptr<GenerationObserver> observer) const {
+void LlmGenerator::generateAsync(GenerationRequest request,
+                                 std::shared_ptr<GenerationObserver> observer) const {
   std::string context_used;
   std::string error;
   auto job = buildJob(request, context_used, error);
@@ -252,7 +280,8 @@ void LlmGenerator::generateAsync(GenerationRequest request, std::shared_ptr<Gene
   }
   job->deadline = std::chrono::steady_clock::now() + options_.timeout;
   const std::size_t sources_used = job->blocks.size();
-  job->observer = std::make_shared<Relay>(std::move(observer), std::move(context_used), sources_used);
+  job->observer =
+      std::make_shared<Relay>(std::move(observer), std::move(context_used), sources_used);
   engine_->submit(std::move(*job));
 }
 

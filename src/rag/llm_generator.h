@@ -31,12 +31,14 @@ class LlmGenerator final : public Generator {
   explicit LlmGenerator(LlmGeneratorOptions options);
 
   Generation generate(const GenerationRequest& request) const override;
-  void generateAsync(GenerationRequest request, std::shared_ptr<GenerationObserver> observer) const override;
+  void generateAsync(GenerationRequest request,
+                     std::shared_ptr<GenerationObserver> observer) const override;
   std::string kind() const override { return "llama.cpp"; }
   std::string model() const override { return engine_->modelName(); }
   bool asynchronous() const override { return true; }
   GeneratorStatus status() const override;
-  std::optional<std::string> rewriteFollowUp(const std::vector<PriorTurn>& history, std::string_view question,
+  std::optional<std::string> rewriteFollowUp(const std::vector<PriorTurn>& history,
+                                             std::string_view question,
                                              std::chrono::milliseconds timeout) const override;
 
   // The instructions every prompt starts with (exposed for tests and docs).
@@ -50,8 +52,8 @@ class LlmGenerator final : public Generator {
  private:
   // The engine request for `request`, sources cut to fit the context; nullopt with `error` set
   // when nothing fits.
-  std::optional<llm::EngineRequest> buildJob(const GenerationRequest& request, std::string& context_used,
-                                             std::string& error) const;
+  std::optional<llm::EngineRequest> buildJob(const GenerationRequest& request,
+                                             std::string& context_used, std::string& error) const;
 
   LlmGeneratorOptions options_;
   std::unique_ptr<llm::LlamaEngine> engine_;

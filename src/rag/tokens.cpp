@@ -5,7 +5,9 @@
 namespace chatbot::rag {
 
 namespace {
-bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+bool isSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
 }  // namespace
 
 std::size_t countTokens(std::string_view text) noexcept {

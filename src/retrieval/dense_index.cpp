@@ -93,8 +93,9 @@ std::unique_ptr<faiss::Index> readIndex(const fs::path& file, std::size_t dimens
   auto* map = dynamic_cast<faiss::IndexIDMap2*>(index.get());
   if (map == nullptr) throw std::runtime_error("it is not an id-mapped index");
   // The search beam is a query-time setting, not part of the file's identity.
-  if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(map->index))
+  if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(map->index)) {
     hnsw->hnsw.efSearch = options.hnsw_ef_search;
+  }
   return index;
 }
 
@@ -105,22 +106,25 @@ void buildInto(const fs::path& tmp, const DenseIndexSource& source, const llm::E
   const std::size_t context = std::max<std::size_t>(embedder.status().context, 1);
   auto index = makeIndex(embedder.dimension(), options);
   std::unique_ptr<observability::ProgressBar> bar;
-  if (options.show_progress)
+  if (options.show_progress) {
     bar = std::make_unique<observability::ProgressBar>("embedding", articles.size());
+  }
   std::vector<std::string> texts;
   std::vector<float> flat;
   std::vector<faiss::Index::idx_t> ids;
   for (std::size_t first = 0; first < articles.size(); first += kTextsPerEmbedCall) {
     const std::size_t last = std::min(articles.size(), first + kTextsPerEmbedCall);
     texts.clear();
-    for (std::size_t i = first; i < last; ++i)
+    for (std::size_t i = first; i < last; ++i) {
       texts.push_back(denseArticleText(articles[i], context));
+    }
     const auto vectors = embedder.embed(texts);
     flat.clear();
     ids.clear();
     for (std::size_t i = 0; i < vectors.size(); ++i) {
-      if (vectors[i].size() != embedder.dimension())
+      if (vectors[i].size() != embedder.dimension()) {
         throw std::runtime_error("the embedder returned a vector of the wrong size");
+      }
       flat.insert(flat.end(), vectors[i].begin(), vectors[i].end());
       ids.push_back(static_cast<faiss::Index::idx_t>(first + i));
     }
@@ -184,15 +188,17 @@ std::string denseArticleText(const kb::Article& article, std::size_t context_tok
   for (const auto& q : article.questions) text += "\n" + q;
   if (!article.tags.empty()) {
     text += "\n";
-    for (std::size_t i = 0; i < article.tags.size(); ++i)
+    for (std::size_t i = 0; i < article.tags.size(); ++i) {
       text += (i == 0 ? "" : ", ") + article.tags[i];
+    }
   }
   std::string body = util::collapseWhitespace(kb::toPlainText(article.body));
   const std::size_t budget = context_tokens * kBytesPerToken;
   if (body.size() > budget) {
     std::size_t cut = budget;
-    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80)
+    while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0) == 0x80) {
       --cut;  // UTF-8 boundary
+    }
     body.resize(cut);
   }
   if (!body.empty()) text += "\n" + body;
@@ -202,8 +208,9 @@ std::string denseArticleText(const kb::Article& article, std::size_t context_tok
 std::shared_ptr<const DenseIndex> DenseIndex::openOrBuild(const DenseIndexSource& source,
                                                           const llm::Embedder& embedder,
                                                           const DenseIndexOptions& options) {
-  if (source.articles == nullptr)
+  if (source.articles == nullptr) {
     throw std::invalid_argument("DenseIndex::openOrBuild needs the articles");
+  }
   const auto started = std::chrono::steady_clock::now();
   const fs::path dir = source.index_dir / "dense";
   const nlohmann::json expected = expectedManifest(source, embedder, options);

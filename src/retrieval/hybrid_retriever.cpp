@@ -33,8 +33,9 @@ std::string toString(Fusion fusion) {
 HybridRetriever::HybridRetriever(std::shared_ptr<const Retriever> lexical,
                                  std::shared_ptr<const Retriever> dense, HybridOptions options)
     : lexical_(std::move(lexical)), dense_(std::move(dense)), options_(options) {
-  if (!lexical_ || !dense_)
+  if (!lexical_ || !dense_) {
     throw std::invalid_argument("HybridRetriever needs a lexical and a dense retriever");
+  }
   options_.dense_weight = std::clamp(options_.dense_weight, 0.0, 1.0);
 }
 

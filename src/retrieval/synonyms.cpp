@@ -15,7 +15,8 @@ std::vector<std::string> wordTokens(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (util::isWordByte(c)) {
-      current.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c));
+      current.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a')
+                                               : static_cast<char>(c));
     } else if (c == '\'' && !current.empty() && i + 1 < text.size() &&
                util::isWordByte(static_cast<unsigned char>(text[i + 1]))) {
       current.push_back('\'');
@@ -41,11 +42,13 @@ SynonymTable SynonymTable::parse(std::string_view text) {
     if (line.empty()) continue;
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
-      throw std::runtime_error("synonyms line " + std::to_string(number) + ": expected 'canonical: variant, ...'");
+      throw std::runtime_error("synonyms line " + std::to_string(number) +
+                               ": expected 'canonical: variant, ...'");
     }
     const auto canonical_words = wordTokens(line.substr(0, colon));
     if (canonical_words.size() != 1) {
-      throw std::runtime_error("synonyms line " + std::to_string(number) + ": the canonical term must be one word");
+      throw std::runtime_error("synonyms line " + std::to_string(number) +
+                               ": the canonical term must be one word");
     }
     const std::string& canonical = canonical_words[0];
     ++table.groups_;
@@ -62,7 +65,9 @@ SynonymTable SynonymTable::parse(std::string_view text) {
       const auto it = index.find(key);
       if (it != index.end()) {
         auto& existing = bucket[it->second].canonicals;
-        if (std::find(existing.begin(), existing.end(), canonical) == existing.end()) existing.push_back(canonical);
+        if (std::find(existing.begin(), existing.end(), canonical) == existing.end()) {
+          existing.push_back(canonical);
+        }
         continue;
       }
       index[key] = bucket.size();
@@ -71,8 +76,9 @@ SynonymTable SynonymTable::parse(std::string_view text) {
     canonical_material += "\n";
   }
   for (auto& [first, bucket] : table.by_first_word_) {
-    std::stable_sort(bucket.begin(), bucket.end(),
-                     [](const Variant& a, const Variant& b) { return a.words.size() > b.words.size(); });
+    std::stable_sort(bucket.begin(), bucket.end(), [](const Variant& a, const Variant& b) {
+      return a.words.size() > b.words.size();
+    });
   }
   table.fingerprint_ = util::sha256Hex(canonical_material).substr(0, 16);
   return table;
@@ -88,12 +94,16 @@ SynonymTable SynonymTable::load(const std::filesystem::path& path) {
   return parse(text);
 }
 
-const SynonymTable::Variant* SynonymTable::match(const std::vector<std::string>& words, std::size_t i) const {
+const SynonymTable::Variant* SynonymTable::match(const std::vector<std::string>& words,
+                                                 std::size_t i) const {
   const auto it = by_first_word_.find(words[i]);
   if (it == by_first_word_.end()) return nullptr;
   for (const auto& v : it->second) {
     if (i + v.words.size() > words.size()) continue;
-    if (std::equal(v.words.begin(), v.words.end(), words.begin() + static_cast<std::ptrdiff_t>(i))) return &v;
+    if (std::equal(v.words.begin(), v.words.end(),
+                   words.begin() + static_cast<std::ptrdiff_t>(i))) {
+      return &v;
+    }
   }
   return nullptr;
 }

@@ -17,8 +17,8 @@ void addStopwords(Xapian::SimpleStopper& stopper) {
   for (const auto w : englishStopwords()) stopper.add(std::string(w));
 }
 
-void indexField(Xapian::TermGenerator& generator, const SynonymTable& synonyms, const std::string& text,
-                unsigned weight) {
+void indexField(Xapian::TermGenerator& generator, const SynonymTable& synonyms,
+                const std::string& text, unsigned weight) {
   if (text.empty() || weight == 0) return;
   generator.index_text_without_positions(text, weight);
   const std::string canonical = synonyms.canonicalTerms(text);
@@ -74,7 +74,8 @@ struct XapianRetriever::Searcher {
   Xapian::Enquire enquire;
 };
 
-XapianRetriever::XapianRetriever(const std::filesystem::path& dir, std::shared_ptr<const SynonymTable> synonyms,
+XapianRetriever::XapianRetriever(const std::filesystem::path& dir,
+                                 std::shared_ptr<const SynonymTable> synonyms,
                                  LexicalOptions options)
     : dir_(dir), synonyms_(std::move(synonyms)), options_(options) {
   try {
@@ -121,7 +122,8 @@ std::vector<Hit> XapianRetriever::search(std::string_view query, std::size_t k) 
       // Xapian's percentage: the best result's share of the query terms (unknown words count
       // against it), scaled for the others by their weight relative to the best.
       for (auto it = mset.begin(); it != mset.end(); ++it) {
-        hits.push_back({static_cast<std::size_t>(*it - 1), it.get_percent() / 100.0, it.get_weight()});
+        hits.push_back(
+            {static_cast<std::size_t>(*it - 1), it.get_percent() / 100.0, it.get_weight()});
       }
     }
   } catch (const Xapian::Error& e) {

@@ -66,17 +66,18 @@ bool valueLooksSecret(std::string_view value, bool strong_separator) {
 bool valueStronglySecret(std::string_view value) {
   bool letter = false, digit = false, symbol = false, upper = false;
   for (const char c : value) {
-    if (c >= '0' && c <= '9')
+    if (c >= '0' && c <= '9') {
       digit = true;
-    else if (c >= 'A' && c <= 'Z')
+    } else if (c >= 'A' && c <= 'Z') {
       upper = letter = true;
-    else if (c >= 'a' && c <= 'z')
+    } else if (c >= 'a' && c <= 'z') {
       letter = true;
-    // Apostrophes ("doesn't", "n'est") and UTF-8 bytes ("oublié") are part of ordinary words.
-    else if (c == '\'' || static_cast<unsigned char>(c) >= 0x80)
+      // Apostrophes ("doesn't", "n'est") and UTF-8 bytes ("oublié") are part of ordinary words.
+    } else if (c == '\'' || static_cast<unsigned char>(c) >= 0x80) {
       letter = true;
-    else
+    } else {
       symbol = true;
+    }
   }
   if (value.size() < 4) return false;
   return (letter && digit) || (letter && symbol) || (digit && !letter && value.size() >= 4) ||

@@ -122,8 +122,9 @@ void migrate(sqlite::Connection& connection) {
         ": it was written by a newer chatbot. Run that version, or restore a backup "
         "made before the upgrade");
   }
-  if (found < 0)
+  if (found < 0) {
     throw IncompatibleSchemaError("its schema version is negative (" + std::to_string(found) + ")");
+  }
   // Version 0 with tables in it is another program's database: adding ours would mix the two.
   if (found == 0 && connection.scalarText("SELECT count(*) FROM sqlite_master") != "0") {
     throw IncompatibleSchemaError(

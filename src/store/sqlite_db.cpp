@@ -23,8 +23,9 @@ std::string statementLabel(sqlite3_stmt* statement) {
 }
 
 int checkedLength(std::string_view text) {
-  if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+  if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw StoreError("a text of " + std::to_string(text.size()) + " bytes is too long to store");
+  }
   return static_cast<int>(text.size());
 }
 

@@ -87,8 +87,9 @@ std::optional<Ticket> loadTicket(Connection& db, std::int64_t id) {
 // Loads a ticket the current transaction has just found or written.
 Ticket loadExistingTicket(Connection& db, std::int64_t id) {
   auto ticket = loadTicket(db, id);
-  if (!ticket)
+  if (!ticket) {
     throw StoreError("ticket " + std::to_string(id) + " vanished inside its transaction");
+  }
   return std::move(*ticket);
 }
 

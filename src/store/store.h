@@ -46,17 +46,18 @@ struct Exchange {
   std::string message_id;  // unique, chosen by the caller (a UUID)
   std::string session_id;
   EpochMs created_ms = 0;
-  std::string query;     // the user's text, redacted
-  std::string standalone_query;  // what retrieval searched for (the query rewritten with the history); may equal `query`
-  std::string response;  // the answer text, redacted
+  std::string query;             // the user's text, redacted
+  std::string standalone_query;  // what retrieval searched for (the query rewritten with the
+                                 // history); may equal `query`
+  std::string response;          // the answer text, redacted
   std::vector<CitedSource> sources;
-  bool answered = false;           // the knowledge base answered it (else: "no answer" reply)
-  std::string generator;           // "extractive" or the model that answered
-  std::string escalation_reason;   // empty: no ticket was suggested
+  bool answered = false;          // the knowledge base answered it (else: "no answer" reply)
+  std::string generator;          // "extractive" or the model that answered
+  std::string escalation_reason;  // empty: no ticket was suggested
 };
 
 struct SessionPolicy {
-  std::size_t max_exchanges = 50;  // older exchanges of a session are dropped beyond this
+  std::size_t max_exchanges = 50;            // older exchanges of a session are dropped beyond this
   std::int64_t ttl_ms = 24LL * 3600 * 1000;  // a session expires this long after its last exchange
 };
 
@@ -111,7 +112,7 @@ enum class TicketStatus { kOpen, kInProgress, kResolved, kClosed };
 enum class TicketPriority { kLow, kNormal, kHigh, kUrgent };
 std::string_view toString(TicketStatus status);
 std::string_view toString(TicketPriority priority);
-std::optional<TicketStatus> parseTicketStatus(std::string_view text);      // "open", "in_progress", ...
+std::optional<TicketStatus> parseTicketStatus(std::string_view text);  // "open", "in_progress", ...
 std::optional<TicketPriority> parseTicketPriority(std::string_view text);  // "low", "normal", ...
 
 // Delivery of a ticket's events to TICKET_WEBHOOK_URL.
@@ -120,10 +121,10 @@ std::string_view toString(DeliveryState state);
 
 struct Delivery {
   DeliveryState state = DeliveryState::kNone;
-  std::int64_t attempts = 0;      // of the latest event
-  std::string last_error;         // of the latest failed attempt; empty after a success
-  EpochMs next_attempt_ms = 0;    // kPending only
-  EpochMs delivered_ms = 0;       // kDelivered only
+  std::int64_t attempts = 0;    // of the latest event
+  std::string last_error;       // of the latest failed attempt; empty after a success
+  EpochMs next_attempt_ms = 0;  // kPending only
+  EpochMs delivered_ms = 0;     // kDelivered only
 };
 
 struct NewTicket {
@@ -132,8 +133,8 @@ struct NewTicket {
   std::string description;
   std::string category;
   TicketPriority priority = TicketPriority::kNormal;
-  std::string contact;                  // may be empty
-  std::vector<Exchange> transcript;     // copied: the ticket outlives its session
+  std::string contact;               // may be empty
+  std::vector<Exchange> transcript;  // copied: the ticket outlives its session
   std::vector<CitedSource> articles_tried;
   // Optional client key: a second create with the same key returns the first ticket unchanged.
   std::string idempotency_key;
@@ -148,7 +149,7 @@ struct Ticket : NewTicket {
 };
 
 struct TicketPage {
-  std::vector<Ticket> tickets;  // newest first
+  std::vector<Ticket> tickets;                 // newest first
   std::optional<std::int64_t> next_before_id;  // pass as `before_id` for the next page
 };
 
@@ -183,11 +184,13 @@ class Store {
   virtual void appendExchange(const Exchange& exchange, const SessionPolicy& policy) = 0;
   // The same for several exchanges in one transaction (all or none): one commit, and so one
   // fsync, for many concurrent answers (support::ExchangeWriter's group commit).
-  virtual void appendExchanges(const std::vector<Exchange>& exchanges, const SessionPolicy& policy) = 0;
+  virtual void appendExchanges(const std::vector<Exchange>& exchanges,
+                               const SessionPolicy& policy) = 0;
   // The session, unless it does not exist or has expired at `now`.
   virtual std::optional<Session> session(const std::string& id, EpochMs now) = 0;
   // The last `count` exchanges of a live session, oldest first (empty when none).
-  virtual std::vector<Exchange> recentExchanges(const std::string& session_id, std::size_t count, EpochMs now) = 0;
+  virtual std::vector<Exchange> recentExchanges(const std::string& session_id, std::size_t count,
+                                                EpochMs now) = 0;
   // Deletes the session and its exchanges (statistics stay). False when it did not exist.
   virtual bool deleteSession(const std::string& id) = 0;
   // Deletes sessions expired at `now`; returns how many.
@@ -204,7 +207,8 @@ class Store {
   virtual TicketPage listTickets(const TicketListQuery& query) = 0;
   // nullopt when the ticket does not exist. Setting the current status again changes nothing
   // and queues nothing.
-  virtual std::optional<Ticket> updateTicketStatus(std::int64_t id, TicketStatus status, EpochMs now, bool notify) = 0;
+  virtual std::optional<Ticket> updateTicketStatus(std::int64_t id, TicketStatus status,
+                                                   EpochMs now, bool notify) = 0;
 
   // Outbox (one delivery worker at a time).
   // Pending events due at `now`, oldest first.
@@ -213,7 +217,8 @@ class Store {
   virtual std::optional<EpochMs> nextDueTime() = 0;
   virtual void markDelivered(std::int64_t event_id, EpochMs now) = 0;
   // Records a failed attempt; the event is retried at `retry_at`, or given up when nullopt.
-  virtual void markAttemptFailed(std::int64_t event_id, const std::string& error, std::optional<EpochMs> retry_at) = 0;
+  virtual void markAttemptFailed(std::int64_t event_id, const std::string& error,
+                                 std::optional<EpochMs> retry_at) = 0;
 };
 
 }  // namespace chatbot::store

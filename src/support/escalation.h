@@ -9,7 +9,8 @@ namespace chatbot::support {
 
 struct Escalation {
   bool suggested = false;
-  std::string reason;   // "user_reported_failure", "no_answer", "low_confidence", "not_helpful"; empty when not suggested
+  std::string reason;   // "user_reported_failure", "no_answer", "low_confidence", "not_helpful";
+                        // empty when not suggested
   std::string message;  // one sentence for the user; empty when not suggested
 };
 

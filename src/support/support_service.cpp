@@ -16,8 +16,8 @@ namespace {
 // scheduler): one short transaction there costs less than a thread hop back.
 class StoringObserver final : public rag::AnswerObserver {
  public:
-  StoringObserver(ExchangeWriter& writer, double confident_score, std::string session_id, bool new_session,
-                  bool requested, std::shared_ptr<rag::AnswerObserver> next)
+  StoringObserver(ExchangeWriter& writer, double confident_score, std::string session_id,
+                  bool new_session, bool requested, std::shared_ptr<rag::AnswerObserver> next)
       : writer_(writer),
         confident_score_(confident_score),
         session_id_(std::move(session_id)),
@@ -126,19 +126,23 @@ void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::C
   if (session_id.empty()) {
     // A new conversation has no history to read: nothing blocks before the answer, so it starts
     // on the caller's thread (the answer itself goes wherever the ChatService sends it).
-    service.answerAsync(std::move(query), std::make_shared<StoringObserver>(writer_, options_.confident_score,
-                                                                             util::newTimeOrderedUuid(), /*new_session=*/true,
-                                                                             /*requested=*/false, std::move(observer)));
+    service.answerAsync(std::move(query), std::make_shared<StoringObserver>(
+                                              writer_, options_.confident_score,
+                                              util::newTimeOrderedUuid(), /*new_session=*/true,
+                                              /*requested=*/false, std::move(observer)));
     return;
   }
   pool_.post([this, keep_alive = std::move(keep_alive), &service, query = std::move(query),
               session_id = std::move(session_id), observer = std::move(observer)]() mutable {
     bool new_session = false;
     try {
-      const auto recent = store_->recentExchanges(session_id, options_.history_turns, util::epochMsNow());
+      const auto recent =
+          store_->recentExchanges(session_id, options_.history_turns, util::epochMsNow());
       // Unknown or expired: a fresh id, so nobody can pick the id of a conversation.
       new_session = recent.empty();
-      for (const auto& e : recent) query.history.push_back({e.query, e.standalone_query, e.response});
+      for (const auto& e : recent) {
+        query.history.push_back({e.query, e.standalone_query, e.response});
+      }
     } catch (const store::StoreError& e) {
       log::error("store.history_failed", {{"session_id", session_id}, {"error", e.what()}});
       rag::ChatAnswer failed;
@@ -148,9 +152,10 @@ void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::C
       return;
     }
     if (new_session) session_id = util::newTimeOrderedUuid();
-    service.answerAsync(std::move(query),
-                        std::make_shared<StoringObserver>(writer_, options_.confident_score, std::move(session_id),
-                                                          new_session, /*requested=*/true, std::move(observer)));
+    service.answerAsync(
+        std::move(query),
+        std::make_shared<StoringObserver>(writer_, options_.confident_score, std::move(session_id),
+                                          new_session, /*requested=*/true, std::move(observer)));
   });
 }
 

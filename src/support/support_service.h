@@ -26,7 +26,8 @@ struct SupportOptions {
   std::size_t history_turns = 3;  // earlier exchanges given to rewriting and to the LLM prompt
   double confident_score = 0.5;   // best result below it: the reply offers a ticket
   std::size_t threads = 4;        // for store calls
-  std::chrono::milliseconds purge_interval{10 * 60 * 1000};  // how often expired sessions are deleted
+  std::chrono::milliseconds purge_interval{10 * 60 *
+                                           1000};  // how often expired sessions are deleted
 };
 
 class SupportService {
@@ -52,8 +53,9 @@ class SupportService {
   // stores the exchange, fills answer.conversation, then calls observer->onComplete. onSources and
   // onDelta pass through as they come. An overloaded or cancelled answer is not stored.
   // `keep_alive` is held until `service` has taken the question.
-  void answer(std::shared_ptr<const void> keep_alive, const rag::ChatService& service, rag::ChatQuery query,
-              std::string session_id, std::shared_ptr<rag::AnswerObserver> observer) const;
+  void answer(std::shared_ptr<const void> keep_alive, const rag::ChatService& service,
+              rag::ChatQuery query, std::string session_id,
+              std::shared_ptr<rag::AnswerObserver> observer) const;
 
  private:
   void purgeLoop() EXCLUDES(purge_mutex_);
@@ -63,7 +65,7 @@ class SupportService {
   util::Mutex purge_mutex_;
   std::condition_variable purge_wake_;
   bool stopping_ GUARDED_BY(purge_mutex_) = false;
-  std::thread purger_;     // deletes expired sessions every purge_interval
+  std::thread purger_;  // deletes expired sessions every purge_interval
   // Destroyed after the pool: answers the pool's last jobs finish still get committed.
   mutable ExchangeWriter writer_;  // append() is thread-safe
   mutable util::WorkerPool pool_;

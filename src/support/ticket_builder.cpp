@@ -18,18 +18,21 @@ bool containsAny(const std::string& lower, std::initializer_list<std::string_vie
 
 store::TicketPriority inferPriority(std::string_view text) {
   const std::string lower = " " + util::collapseWhitespace(util::asciiLower(text)) + " ";
-  if (containsAny(lower, {"phishing", "hacked", "ransomware", "malware", "virus", "data breach", "breach",
-                          "stolen", "lost my laptop", "lost laptop", "lost my phone", "compromised",
-                          "suspicious login", "clicked a link", "clicked on a link"})) {
+  if (containsAny(lower,
+                  {"phishing", "hacked", "ransomware", "malware", "virus", "data breach", "breach",
+                   "stolen", "lost my laptop", "lost laptop", "lost my phone", "compromised",
+                   "suspicious login", "clicked a link", "clicked on a link"})) {
     return store::TicketPriority::kUrgent;
   }
-  if (containsAny(lower, {"urgent", "asap", "emergency", " outage", " is down", " are down", " went down",
-                          "everyone", "all users", "whole team", "entire team", "nobody can", "no one can",
-                          "can't work", "cannot work", "can not work", "blocked", "deadline", "production"})) {
+  if (containsAny(lower, {"urgent", "asap", "emergency", " outage", " is down", " are down",
+                          " went down", "everyone", "all users", "whole team", "entire team",
+                          "nobody can", "no one can", "can't work", "cannot work", "can not work",
+                          "blocked", "deadline", "production"})) {
     return store::TicketPriority::kHigh;
   }
-  if (containsAny(lower, {" request ", "would like", "could i get", "can i get", "when you have time", "no rush",
-                          "not urgent", "new software", "install "})) {
+  if (containsAny(lower,
+                  {" request ", "would like", "could i get", "can i get", "when you have time",
+                   "no rush", "not urgent", "new software", "install "})) {
     return store::TicketPriority::kLow;
   }
   return store::TicketPriority::kNormal;
@@ -45,7 +48,8 @@ std::string shortSubject(std::string_view text, std::size_t max_chars) {
   return std::string(util::trim(std::string_view(line).substr(0, cut))) + "\xE2\x80\xA6";
 }
 
-store::NewTicket buildTicket(const TicketDraft& draft, const std::vector<store::Exchange>& transcript,
+store::NewTicket buildTicket(const TicketDraft& draft,
+                             const std::vector<store::Exchange>& transcript,
                              const std::vector<store::CitedSource>& description_matches) {
   store::NewTicket t;
   t.session_id = draft.session_id;
@@ -56,8 +60,9 @@ store::NewTicket buildTicket(const TicketDraft& draft, const std::vector<store::
   // Articles already tried: every source given to an answer, first mention first.
   for (const auto& exchange : transcript) {
     for (const auto& source : exchange.sources) {
-      const bool seen = std::any_of(t.articles_tried.begin(), t.articles_tried.end(),
-                                    [&](const store::CitedSource& s) { return s.article_id == source.article_id; });
+      const bool seen = std::any_of(
+          t.articles_tried.begin(), t.articles_tried.end(),
+          [&](const store::CitedSource& s) { return s.article_id == source.article_id; });
       if (!seen) t.articles_tried.push_back(source);
     }
   }

@@ -12,9 +12,9 @@
 namespace chatbot::support {
 
 struct TicketDraft {
-  std::string session_id;   // may be empty
-  std::string description;  // redacted; may be empty when there is a session
-  std::string subject;      // may be empty: derived
+  std::string session_id;                         // may be empty
+  std::string description;                        // redacted; may be empty when there is a session
+  std::string subject;                            // may be empty: derived
   std::optional<store::TicketPriority> priority;  // unset: inferred from the text
   std::string contact;
   std::string idempotency_key;
@@ -23,7 +23,8 @@ struct TicketDraft {
 // `transcript`: the session's exchanges (empty without a session). `description_matches`: what
 // retrieval found for the description, best first (used for the category when the conversation
 // cited no categorised article).
-store::NewTicket buildTicket(const TicketDraft& draft, const std::vector<store::Exchange>& transcript,
+store::NewTicket buildTicket(const TicketDraft& draft,
+                             const std::vector<store::Exchange>& transcript,
                              const std::vector<store::CitedSource>& description_matches);
 
 // Urgent for security incidents, high when work is blocked or many people are affected, low for

@@ -29,7 +29,8 @@ Error ticketNotFound(std::int64_t id) {
 TicketService::TicketService(std::shared_ptr<store::Store> store, TicketServiceOptions options)
     : store_(std::move(store)), options_(std::move(options)) {}
 
-Result<std::vector<store::Exchange>> TicketService::transcript(const std::string& session_id) const {
+Result<std::vector<store::Exchange>> TicketService::transcript(
+    const std::string& session_id) const {
   if (session_id.empty()) return std::vector<store::Exchange>{};
   auto session = store_->session(session_id, util::epochMsNow());
   if (!session) {

@@ -17,7 +17,7 @@
 namespace chatbot::support {
 
 struct TicketServiceOptions {
-  bool notify = false;               // a webhook is configured: every change queues an event
+  bool notify = false;                // a webhook is configured: every change queues an event
   std::function<void()> wake_outbox;  // may be empty
 };
 

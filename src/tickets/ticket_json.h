@@ -22,8 +22,7 @@ enum class SourcesStyle { kChatReply, kTranscript, kArticlesTried };
 // Cited articles as every JSON reply shows them (chat replies, transcripts, tickets, webhook
 // payloads): [{"n" (chat replies and transcripts), "article_id", "subject", "category" (null when
 // empty), "url" (null when empty), "path" (chat replies; null when empty), "score"}].
-nlohmann::json citedSourcesJson(const std::vector<store::CitedSource>& sources,
-                                SourcesStyle style);
+nlohmann::json citedSourcesJson(const std::vector<store::CitedSource>& sources, SourcesStyle style);
 
 // {"id": "IT-7", "number": 7, "status", "priority", "subject", "description", "category",
 //  "contact", "session_id" (null when empty), "created_at", "updated_at" (ISO-8601 UTC, µs),

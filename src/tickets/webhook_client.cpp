@@ -56,10 +56,12 @@ void describeHttpFailure(const net::HttpResponse& response, SendResult& result) 
   if (result.http_status >= 300 && result.http_status < 400) {
     result.error += " (redirects are not followed: set the webhook URL to the final address)";
   }
-  if (const std::string snippet = bodySnippet(response.body); !snippet.empty())
+  if (const std::string snippet = bodySnippet(response.body); !snippet.empty()) {
     result.error += ": " + snippet;
-  if (result.http_status == 429 || result.http_status == 503)
+  }
+  if (result.http_status == 429 || result.http_status == 503) {
     result.retry_after = response.retry_after;
+  }
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ enum class ErrorKind {
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string code;    // stable name clients may branch on, e.g. "session_not_found"
-  std::string detail;  // one or two sentences: what went wrong and what to do
+  std::string code;                  // stable name clients may branch on, e.g. "session_not_found"
+  std::string detail;                // one or two sentences: what went wrong and what to do
   unsigned retry_after_seconds = 0;  // > 0: trying again after this long makes sense
 
   static Error invalidInput(std::string detail) {
@@ -49,7 +49,8 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const noexcept { return state_.index() == 0; }

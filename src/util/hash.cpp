@@ -40,8 +40,9 @@ std::string sha256File(const std::filesystem::path& path) {
   if (!in) throw std::runtime_error("cannot read " + path.string());
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
                                                                     &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 failed");
+  }
   std::vector<char> chunk(1 << 20);
   while (in) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
@@ -53,8 +54,9 @@ std::string sha256File(const std::filesystem::path& path) {
   if (in.bad()) throw std::runtime_error("cannot read " + path.string());
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
     throw std::runtime_error("SHA-256 failed");
+  }
   return toHex(digest, length);
 }
 
@@ -68,8 +70,9 @@ std::string hmacSha256Hex(std::string_view key, std::string_view data) {
       key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
   const auto* data_bytes =
       data.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(data.data());
-  if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+  if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw std::runtime_error("HMAC-SHA256 key too long");
+  }
   if (HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), data_bytes, data.size(), digest,
            &length) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");

@@ -40,8 +40,9 @@ std::string newTimeOrderedUuid() {
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < 6; ++i) {
     bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  }
   return format(bytes, 7);
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 // Small JSON value conventions shared by every reply of the API.
 #include <nlohmann/json.hpp>
-
 #include <string_view>
 
 namespace chatbot::util {

@@ -48,11 +48,16 @@ int continuationCount(unsigned char lead) noexcept {
 // overlongs (E0, F0), surrogates (ED) and code points past U+10FFFF (F4).
 bool validSecondByte(unsigned char lead, unsigned char byte) noexcept {
   switch (lead) {
-    case 0xE0: return byte >= 0xA0 && byte <= 0xBF;
-    case 0xED: return byte >= 0x80 && byte <= 0x9F;
-    case 0xF0: return byte >= 0x90 && byte <= 0xBF;
-    case 0xF4: return byte >= 0x80 && byte <= 0x8F;
-    default: return (byte & 0xC0) == 0x80;
+    case 0xE0:
+      return byte >= 0xA0 && byte <= 0xBF;
+    case 0xED:
+      return byte >= 0x80 && byte <= 0x9F;
+    case 0xF0:
+      return byte >= 0x90 && byte <= 0xBF;
+    case 0xF4:
+      return byte >= 0x80 && byte <= 0x8F;
+    default:
+      return (byte & 0xC0) == 0x80;
   }
 }
 

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <regex>
 
 #include "server_process.h"
@@ -58,21 +57,23 @@ TEST_F(Api, HealthReportsEveryComponent) {
 }
 
 TEST_F(Api, ChatAnswersAnItQuestionInTheReferenceShape) {
-  const auto res = client_.send(http::verb::post, "/api/v1/chat/",
-                                R"({"query":"How do I reset my password on my MacBook Air?","top_k":3})",
-                                {{"Content-Type", "application/json"}, {"X-Request-ID", "it-test-42"}});
+  const auto res =
+      client_.send(http::verb::post, "/api/v1/chat/",
+                   R"({"query":"How do I reset my password on my MacBook Air?","top_k":3})",
+                   {{"Content-Type", "application/json"}, {"X-Request-ID", "it-test-42"}});
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(res["X-Request-ID"], "it-test-42");
   const auto body = json::parse(res.body());
-  for (const char* key : {"response", "query", "context_used", "search_results", "processing_time", "timestamp",
-                          "request_id", "generator", "warnings"}) {
+  for (const char* key : {"response", "query", "context_used", "search_results", "processing_time",
+                          "timestamp", "request_id", "generator", "warnings"}) {
     EXPECT_TRUE(body.contains(key)) << key;
   }
   EXPECT_EQ(body["query"], "How do I reset my password on my MacBook Air?");
   EXPECT_EQ(body["request_id"], "it-test-42");
   EXPECT_EQ(body["generator"], "extractive");
   EXPECT_TRUE(body["answered"].get<bool>());
-  EXPECT_NE(body["response"].get<std::string>().find("FileVault"), std::string::npos) << body["response"];
+  EXPECT_NE(body["response"].get<std::string>().find("FileVault"), std::string::npos)
+      << body["response"];
   EXPECT_NE(body["context_used"].get<std::string>().find("Mac"), std::string::npos);
   EXPECT_TRUE(body["processing_time"].is_number());
   EXPECT_TRUE(std::regex_match(body["timestamp"].get<std::string>(), std::regex(R"(.+T.+Z)")));
@@ -97,7 +98,8 @@ TEST_F(Api, ChatWithoutTrailingSlashAndWithDefaults) {
 }
 
 TEST_F(Api, MaxTokensBoundsTheAnswer) {
-  const auto res = client_.postJson("/api/v1/chat/", R"({"query":"printer is offline","max_tokens":50})");
+  const auto res =
+      client_.postJson("/api/v1/chat/", R"({"query":"printer is offline","max_tokens":50})");
   ASSERT_EQ(res.result_int(), 200);
   const auto text = json::parse(res.body())["response"].get<std::string>();
   std::size_t tokens = 0;
@@ -112,7 +114,8 @@ TEST_F(Api, MaxTokensBoundsTheAnswer) {
 }
 
 TEST_F(Api, OffTopicQuestionsGetAPlainNoAnswer) {
-  const auto res = client_.postJson("/api/v1/chat/", R"({"query":"What is a good recipe for chocolate cake?"})");
+  const auto res =
+      client_.postJson("/api/v1/chat/", R"({"query":"What is a good recipe for chocolate cake?"})");
   ASSERT_EQ(res.result_int(), 200);
   const auto body = json::parse(res.body());
   EXPECT_FALSE(body["answered"].get<bool>());
@@ -123,32 +126,39 @@ TEST_F(Api, OffTopicQuestionsGetAPlainNoAnswer) {
 TEST_F(Api, CredentialsAreRedactedNeverEchoedAndNeverLogged) {
   const std::string secret = "Tr0ub4dor&3xyz";
   const auto res = client_.postJson(
-      "/api/v1/chat/", json{{"query", "my VPN password is " + secret + " and it won't connect"}}.dump());
+      "/api/v1/chat/",
+      json{{"query", "my VPN password is " + secret + " and it won't connect"}}.dump());
   ASSERT_EQ(res.result_int(), 200);
   EXPECT_EQ(res.body().find(secret), std::string::npos);
   const auto body = json::parse(res.body());
   EXPECT_NE(body["query"].get<std::string>().find("[REDACTED]"), std::string::npos);
   ASSERT_FALSE(body["warnings"].empty());
   EXPECT_NE(body["warnings"][0].get<std::string>().find("Never share"), std::string::npos);
-  const auto key = client_.postJson("/api/v1/chat/", R"({"query":"is AKIAIOSFODNN7EXAMPLE a valid key for S3?"})");
+  const auto key = client_.postJson("/api/v1/chat/",
+                                    R"({"query":"is AKIAIOSFODNN7EXAMPLE a valid key for S3?"})");
   EXPECT_EQ(key.body().find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the async logger flushes every second
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(1500));  // the async logger flushes every second
   const std::string log = server_->log();
   EXPECT_NE(log.find("http.request"), std::string::npos);
   EXPECT_EQ(log.find(secret), std::string::npos);
-  EXPECT_NE(log.find("\"redacted\":[\"password\"]"), std::string::npos) << "the kind is audited, not the value";
+  EXPECT_NE(log.find("\"redacted\":[\"password\"]"), std::string::npos)
+      << "the kind is audited, not the value";
   EXPECT_EQ(log.find("AKIAIOSFODNN7EXAMPLE"), std::string::npos);
 }
 
 TEST_F(Api, ValidationErrorsAre400) {
   const std::string long_query = std::string(2001, 'a');
   for (const std::string& body :
-       {std::string("{not json"), std::string("[]"), std::string("{}"), std::string(R"({"query":""})"),
-        std::string(R"({"query":"   "})"), std::string(R"({"query":42})"), std::string(R"({"query":null})"),
+       {std::string("{not json"), std::string("[]"), std::string("{}"),
+        std::string(R"({"query":""})"), std::string(R"({"query":"   "})"),
+        std::string(R"({"query":42})"), std::string(R"({"query":null})"),
         json{{"query", long_query}}.dump(), std::string(R"({"query":"x","top_k":0})"),
         std::string(R"({"query":"x","top_k":21})"), std::string(R"({"query":"x","top_k":"5"})"),
-        std::string(R"({"query":"x","max_tokens":49})"), std::string(R"({"query":"x","max_tokens":501})"),
-        std::string(R"({"query":"x","max_tokens":100.5})"), std::string("{\"query\":\"\xff\xfe\"}"), std::string("")}) {
+        std::string(R"({"query":"x","max_tokens":49})"),
+        std::string(R"({"query":"x","max_tokens":501})"),
+        std::string(R"({"query":"x","max_tokens":100.5})"), std::string("{\"query\":\"\xff\xfe\"}"),
+        std::string("")}) {
     expectError(client_.postJson("/api/v1/chat/", body), 400);
   }
   std::string multibyte;
@@ -157,15 +167,19 @@ TEST_F(Api, ValidationErrorsAre400) {
 }
 
 TEST_F(Api, WrongContentTypeIs415) {
-  expectError(client_.send(http::verb::post, "/api/v1/chat/", R"({"query":"x"})", {{"Content-Type", "text/plain"}}), 415);
+  expectError(client_.send(http::verb::post, "/api/v1/chat/", R"({"query":"x"})",
+                           {{"Content-Type", "text/plain"}}),
+              415);
   expectError(client_.send(http::verb::post, "/api/v1/chat/", R"({"query":"x"})", {}), 415);
 }
 
 TEST_F(Api, OversizedBodyIs413) {
   const std::string huge = json{{"query", std::string(200 * 1024, 'a')}}.dump();
-  const std::string reply = HttpClient::raw(server_->port(),
-                                            "POST /api/v1/chat/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                            "Content-Length: " + std::to_string(huge.size()) + "\r\n\r\n" + huge);
+  const std::string reply =
+      HttpClient::raw(server_->port(),
+                      "POST /api/v1/chat/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      "Content-Length: " +
+                          std::to_string(huge.size()) + "\r\n\r\n" + huge);
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 200);
   EXPECT_NE(reply.find("\"error\":\"payload_too_large\""), std::string::npos);
 }
@@ -185,7 +199,8 @@ TEST_F(Api, MalformedHttpIs400) {
 }
 
 TEST_F(Api, RequestIdsAndSecurityHeadersOnEveryReply) {
-  for (const auto& res : {client_.get("/"), client_.get("/missing"), client_.postJson("/api/v1/chat/", "{")}) {
+  for (const auto& res :
+       {client_.get("/"), client_.get("/missing"), client_.postJson("/api/v1/chat/", "{")}) {
     EXPECT_EQ(res["X-Request-ID"].size(), 36u);
     EXPECT_EQ(res["X-Content-Type-Options"], "nosniff");
     EXPECT_EQ(res["X-Frame-Options"], "DENY");
@@ -219,7 +234,9 @@ TEST_F(Api, ConcurrentClientsAllSucceed) {
     threads.emplace_back([&, t] {
       HttpClient c(server_->port());
       for (int i = 0; i < 25; ++i) {
-        const auto res = c.postJson("/api/v1/chat/", json{{"query", "wifi problem number " + std::to_string(t * 100 + i)}}.dump());
+        const auto res = c.postJson(
+            "/api/v1/chat/",
+            json{{"query", "wifi problem number " + std::to_string(t * 100 + i)}}.dump());
         if (res.result_int() == 200) ++ok;
       }
     });
@@ -234,7 +251,8 @@ TEST_F(Api, DocsServeSwaggerUiFromLocalFiles) {
   EXPECT_NE(page[http::field::content_type].find("text/html"), std::string::npos);
   EXPECT_NE(page.body().find("/docs/swagger-ui-bundle.js"), std::string::npos);
   EXPECT_EQ(page.body().find("http"), page.body().find("http-equiv")) << "no external (CDN) URLs";
-  for (const char* asset : {"/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"}) {
+  for (const char* asset :
+       {"/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/docs/init.js"}) {
     const auto res = client_.get(asset);
     EXPECT_EQ(res.result_int(), 200) << asset;
     EXPECT_GT(res.body().size(), 50u) << asset;

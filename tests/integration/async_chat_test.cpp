@@ -2,12 +2,10 @@
 // ChatService that answers on its own pipeline threads (asynchronous, with the extractive
 // generator), so /chat is deferred and completed from those threads.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "api/application.h"
@@ -35,7 +33,8 @@ class AsyncChat : public ::testing::Test {
     config::Config config;
     service_ = std::make_shared<rag::ChatService>(rag::ChatServiceParts{
         .index = index,
-        .generator = std::make_shared<rag::ExtractiveGenerator>(config.support_contact, &index->articles()),
+        .generator =
+            std::make_shared<rag::ExtractiveGenerator>(config.support_contact, &index->articles()),
         .filter = std::make_shared<security::CredentialFilter>(),
         .min_answer_score = config.min_answer_score,
         .pipeline_threads = 2});
@@ -66,11 +65,14 @@ class AsyncChat : public ::testing::Test {
   HttpClient client_{server_->port()};
 };
 
-TEST_F(AsyncChat, ServiceIsAsynchronous) { EXPECT_TRUE(service_->asynchronous()); }
+TEST_F(AsyncChat, ServiceIsAsynchronous) {
+  EXPECT_TRUE(service_->asynchronous());
+}
 
 TEST_F(AsyncChat, ChatIsAnsweredLaterWithTheUsualReply) {
-  const auto res = client_.send(http::verb::post, "/api/v1/chat/", R"({"query":"VPN keeps disconnecting","top_k":3})",
-                                {{"Content-Type", "application/json"}, {"X-Request-ID", "async-1"}});
+  const auto res = client_.send(
+      http::verb::post, "/api/v1/chat/", R"({"query":"VPN keeps disconnecting","top_k":3})",
+      {{"Content-Type", "application/json"}, {"X-Request-ID", "async-1"}});
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(res[http::field::content_type], "application/json");
   EXPECT_EQ(res["X-Request-ID"], "async-1");
@@ -109,7 +111,8 @@ TEST_F(AsyncChat, ManyConcurrentClients) {
     threads.emplace_back([&, t] {
       HttpClient c(server_->port());
       for (int i = 0; i < kRequests; ++i) {
-        const std::string body = json{{"query", "outlook problem number " + std::to_string(t * 100 + i)}}.dump();
+        const std::string body =
+            json{{"query", "outlook problem number " + std::to_string(t * 100 + i)}}.dump();
         const bool stream = (t + i) % 3 == 0;
         const auto res = c.postJson(stream ? "/api/v1/chat/stream" : "/api/v1/chat/", body);
         if (res.result_int() != 200) continue;
@@ -131,9 +134,10 @@ TEST_F(AsyncChat, ClientsLeavingMidRequestDoNotHurtTheServer) {
       boost::asio::io_context io;
       boost::asio::ip::tcp::socket socket(io);
       socket.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
-      const std::string request = std::string("POST ") + path +
-                                  " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                                  std::to_string(body.size()) + "\r\n\r\n" + body;
+      const std::string request =
+          std::string("POST ") + path +
+          " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body;
       boost::asio::write(socket, boost::asio::buffer(request));
       if (i % 2 == 1) {
         // Abortive close (RST) rather than FIN.

@@ -46,7 +46,8 @@ inline nlohmann::json expectChatStream(const Response& res) {
 // A chat reply without the fields that differ between two answers to the same question.
 inline nlohmann::json withoutPerRequestFields(nlohmann::json reply) {
   // Each answer is its own message, in its own new conversation.
-  for (const char* key : {"processing_time", "timestamp", "request_id", "session_id", "message_id"}) reply.erase(key);
+  for (const char* key : {"processing_time", "timestamp", "request_id", "session_id", "message_id"})
+    reply.erase(key);
   return reply;
 }
 

@@ -14,8 +14,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Answers by path: /now at once; /later, /stream, /burst, /drop, /hang and /slow deferred, completed from
-// threads of its own (joined in the destructor).
+// Answers by path: /now at once; /later, /stream, /burst, /drop, /hang and /slow deferred,
+// completed from threads of its own (joined in the destructor).
 class LaterHandler final : public chatbot::http::RequestHandler {
  public:
   ~LaterHandler() override {
@@ -23,7 +23,8 @@ class LaterHandler final : public chatbot::http::RequestHandler {
     for (auto& t : threads_) t.join();
   }
 
-  chatbot::http::Response handle(chatbot::http::Request&& request, const chatbot::http::ConnectionInfo&,
+  chatbot::http::Response handle(chatbot::http::Request&& request,
+                                 const chatbot::http::ConnectionInfo&,
                                  chatbot::http::Deferral& deferral) override {
     const std::string target(request.target());
     const unsigned version = request.version();
@@ -56,7 +57,7 @@ class LaterHandler final : public chatbot::http::RequestHandler {
     } else if (target == "/hang") {
       pending->onClientGone([this] { gone.set_value(); });
       hung = pending;  // kept until the client leaves
-    }  // "/drop": let go of it unfinished
+    }                  // "/drop": let go of it unfinished
     return text(version, "ignored");
   }
 
@@ -106,7 +107,9 @@ class DeferredResponses : public ::testing::Test {
   std::thread runner_;
 };
 
-std::uint16_t localPort(HttpClient& client) { return client.stream->socket().local_endpoint().port(); }
+std::uint16_t localPort(HttpClient& client) {
+  return client.stream->socket().local_endpoint().port();
+}
 
 TEST_F(DeferredResponses, CompletedLaterFromAnotherThreadThenKeepAlive) {
   HttpClient client(port());
@@ -132,7 +135,8 @@ TEST_F(DeferredResponses, StreamIsChunkedWithHeartbeatsAndKeepsTheConnection) {
   const auto second = body.find("second\n");
   ASSERT_NE(first, std::string::npos) << body;
   ASSERT_NE(second, std::string::npos) << body;
-  EXPECT_TRUE(beat != std::string::npos && first < beat && beat < second) << "a heartbeat fills the pause: " << body;
+  EXPECT_TRUE(beat != std::string::npos && first < beat && beat < second)
+      << "a heartbeat fills the pause: " << body;
   const auto connection = localPort(client);
   EXPECT_EQ(client.get("/now").body(), "now");
   EXPECT_EQ(localPort(client), connection);
@@ -164,7 +168,8 @@ TEST_F(DeferredResponses, ClientLeavingIsReportedAndTheServerGoesOn) {
     boost::asio::io_context io;
     boost::asio::ip::tcp::socket socket(io);
     socket.connect({boost::asio::ip::make_address("127.0.0.1"), port()});
-    boost::asio::write(socket, boost::asio::buffer(std::string("GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")));
+    boost::asio::write(socket,
+                       boost::asio::buffer(std::string("GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")));
     std::this_thread::sleep_for(50ms);
   }  // closed while the response is pending
   ASSERT_EQ(gone.wait_for(5s), std::future_status::ready);

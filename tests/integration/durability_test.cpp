@@ -5,11 +5,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -60,7 +59,8 @@ std::vector<std::string> allTicketIds(HttpClient& client) {
   std::vector<std::string> ids;
   std::string next;
   while (true) {
-    const auto res = client.get("/api/v1/tickets?limit=100" + (next.empty() ? "" : "&before=" + next));
+    const auto res =
+        client.get("/api/v1/tickets?limit=100" + (next.empty() ? "" : "&before=" + next));
     EXPECT_EQ(res.result_int(), 200) << res.body();
     if (res.result_int() != 200) break;
     const auto body = json::parse(res.body());
@@ -75,8 +75,9 @@ TEST(Durability, SigkillInABurstOfWritesLosesNothingAcknowledged) {
   TempDir dir;
   const Env env = {{"DATABASE_PATH", (dir.path / "chatbot.sqlite3").string()}};
   std::mutex mutex;
-  std::vector<std::string> tickets;                              // acknowledged (201)
-  std::vector<std::pair<std::string, std::string>> feedback;     // (session, message) whose feedback got 201
+  std::vector<std::string> tickets;  // acknowledged (201)
+  std::vector<std::pair<std::string, std::string>>
+      feedback;  // (session, message) whose feedback got 201
   {
     ServerProcess server(env);
     std::atomic<bool> stop{false};
@@ -88,17 +89,21 @@ TEST(Durability, SigkillInABurstOfWritesLosesNothingAcknowledged) {
           try {
             if (i % 2 == 0) {
               const auto res = client.postJson(
-                  "/api/v1/tickets", json{{"description", "burst " + std::to_string(w) + "-" + std::to_string(i)}}.dump());
+                  "/api/v1/tickets",
+                  json{{"description", "burst " + std::to_string(w) + "-" + std::to_string(i)}}
+                      .dump());
               if (res.result_int() == 201) {
                 const std::lock_guard lock(mutex);
                 tickets.push_back(json::parse(res.body())["id"]);
               }
             } else {
-              const auto reply = client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?"})");
+              const auto reply =
+                  client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?"})");
               if (reply.result_int() != 200) continue;
               const auto body = json::parse(reply.body());
               const auto res = client.postJson(
-                  "/api/v1/feedback", json{{"message_id", body["message_id"]}, {"helpful", i % 4 == 1}}.dump());
+                  "/api/v1/feedback",
+                  json{{"message_id", body["message_id"]}, {"helpful", i % 4 == 1}}.dump());
               if (res.result_int() == 201) {
                 const std::lock_guard lock(mutex);
                 feedback.emplace_back(body["session_id"], body["message_id"]);
@@ -131,13 +136,15 @@ TEST(Durability, SigkillInABurstOfWritesLosesNothingAcknowledged) {
   HttpClient client(restarted.port());
   const auto stored = allTicketIds(client);
   const std::set<std::string> stored_set(stored.begin(), stored.end());
-  for (const auto& id : tickets) EXPECT_TRUE(stored_set.count(id)) << id << " was acknowledged but is gone";
+  for (const auto& id : tickets)
+    EXPECT_TRUE(stored_set.count(id)) << id << " was acknowledged but is gone";
   for (const auto& [session, message] : feedback) {
     const auto res = client.get("/api/v1/sessions/" + session);
     ASSERT_EQ(res.result_int(), 200) << res.body();
     EXPECT_EQ(json::parse(res.body())["messages"][0]["message_id"], message);
     // The rating is there: rating again replaces it.
-    const auto again = client.postJson("/api/v1/feedback", json{{"message_id", message}, {"helpful", true}}.dump());
+    const auto again = client.postJson("/api/v1/feedback",
+                                       json{{"message_id", message}, {"helpful", true}}.dump());
     EXPECT_EQ(again.result_int(), 200) << again.body();
   }
 }
@@ -154,17 +161,22 @@ TEST(Durability, ParallelWritersLoseAndDuplicateNothing) {
     writers.emplace_back([&, w] {
       HttpClient client(server.port());
       for (int i = 0; i < kEach; ++i) {
-        const auto res = client.postJson("/api/v1/tickets",
-                                         json{{"description", "parallel " + std::to_string(w) + "-" + std::to_string(i)}}.dump());
+        const auto res = client.postJson(
+            "/api/v1/tickets",
+            json{{"description", "parallel " + std::to_string(w) + "-" + std::to_string(i)}}
+                .dump());
         if (res.result_int() != 201) {
           ++errors;
           continue;
         }
         const auto reply = client.postJson("/api/v1/chat/", R"({"query":"printer offline"})");
-        const auto fb = reply.result_int() == 200
-                            ? client.postJson("/api/v1/feedback",
-                                              json{{"message_id", json::parse(reply.body())["message_id"]}, {"helpful", true}}.dump())
-                            : reply;
+        const auto fb =
+            reply.result_int() == 200
+                ? client.postJson("/api/v1/feedback",
+                                  json{{"message_id", json::parse(reply.body())["message_id"]},
+                                       {"helpful", true}}
+                                      .dump())
+                : reply;
         if (fb.result_int() != 201) ++errors;
         const std::lock_guard lock(mutex);
         created.push_back(json::parse(res.body())["id"]);
@@ -178,7 +190,8 @@ TEST(Durability, ParallelWritersLoseAndDuplicateNothing) {
   HttpClient client(server.port());
   const auto stored = allTicketIds(client);
   EXPECT_EQ(stored.size(), created.size());
-  EXPECT_EQ(std::set<std::string>(stored.begin(), stored.end()), std::set<std::string>(created.begin(), created.end()));
+  EXPECT_EQ(std::set<std::string>(stored.begin(), stored.end()),
+            std::set<std::string>(created.begin(), created.end()));
   const auto stats = json::parse(client.get("/api/v1/stats").body());
   EXPECT_EQ(stats["feedback"]["total"], kWriters * kEach);
   EXPECT_EQ(stats["feedback"]["helpful"], kWriters * kEach);

@@ -2,12 +2,10 @@
 // children's stories, so these tests check the mechanics of generation, never answer quality).
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
-
 #include <future>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
@@ -21,12 +19,13 @@ namespace {
 using json = nlohmann::json;
 
 Env llmEnv(Env extra = {}) {
-  Env env{{"LLM_MODEL_ID", testModel("stories260K.gguf").string()},
-          {"LLM_CHAT_TEMPLATE", "chatml"},
-          {"LLM_TEMPERATURE", "0"},
-          {"LLM_CONTEXT", "512"},
-          {"LLM_THREADS", "1"},  // tests run in parallel on small machines: no spinning thread pools
-          {"LLM_SLOTS", "2"}};
+  Env env{
+      {"LLM_MODEL_ID", testModel("stories260K.gguf").string()},
+      {"LLM_CHAT_TEMPLATE", "chatml"},
+      {"LLM_TEMPERATURE", "0"},
+      {"LLM_CONTEXT", "512"},
+      {"LLM_THREADS", "1"},  // tests run in parallel on small machines: no spinning thread pools
+      {"LLM_SLOTS", "2"}};
   for (auto& [k, v] : extra) env[k] = v;
   return env;
 }
@@ -34,7 +33,8 @@ Env llmEnv(Env extra = {}) {
 TEST(LlmServer, AnswersWithTheModelAndReportsItInHealth) {
   ServerProcess server(llmEnv());
   auto client = server.client();
-  const auto res = client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?","max_tokens":50})");
+  const auto res = client.postJson("/api/v1/chat/",
+                                   R"({"query":"How do I reset my password?","max_tokens":50})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   const auto body = json::parse(res.body());
   EXPECT_EQ(body["generator"], "stories260K.gguf");
@@ -59,14 +59,16 @@ TEST(LlmServer, AFollowUpIsRewrittenByTheModelUnlessRulesAreAsked) {
   for (const std::string mode : {"auto", "rules"}) {
     // stories260K has 512 positions and a tiny vocabulary: a short support contact keeps the
     // shared prompt small enough for the rewrite prompt to fit beside it.
-    ServerProcess server(llmEnv({{"QUERY_REWRITE", mode}, {"SUPPORT_CONTACT", "the service desk"}}));
+    ServerProcess server(
+        llmEnv({{"QUERY_REWRITE", mode}, {"SUPPORT_CONTACT", "the service desk"}}));
     auto client = server.client();
-    const auto first =
-        client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password on my Mac?","max_tokens":50})");
+    const auto first = client.postJson(
+        "/api/v1/chat/", R"({"query":"How do I reset my password on my Mac?","max_tokens":50})");
     ASSERT_EQ(first.result_int(), 200) << first.body();
     const std::string session = json::parse(first.body())["session_id"];
     const auto res = client.postJson(
-        "/api/v1/chat/", json{{"query", "and on Windows?"}, {"session_id", session}, {"max_tokens", 50}}.dump());
+        "/api/v1/chat/",
+        json{{"query", "and on Windows?"}, {"session_id", session}, {"max_tokens", 50}}.dump());
     ASSERT_EQ(res.result_int(), 200) << res.body();
     const auto second = json::parse(res.body());
     EXPECT_EQ(second["session_id"], session);
@@ -81,11 +83,12 @@ TEST(LlmServer, AFollowUpIsRewrittenByTheModelUnlessRulesAreAsked) {
 
 TEST(LlmServer, SameGreedyAnswerConcurrentlyAndAlone) {
   ServerProcess server(llmEnv());
-  const std::vector<std::string> queries = {"printer offline", "vpn will not connect", "outlook password prompt",
-                                            "wifi keeps dropping"};
+  const std::vector<std::string> queries = {"printer offline", "vpn will not connect",
+                                            "outlook password prompt", "wifi keeps dropping"};
   const auto ask = [&](const std::string& q) {
     auto client = server.client();
-    const auto res = client.postJson("/api/v1/chat/", json{{"query", q}, {"max_tokens", 50}}.dump());
+    const auto res =
+        client.postJson("/api/v1/chat/", json{{"query", q}, {"max_tokens", 50}}.dump());
     EXPECT_EQ(res.result_int(), 200) << res.body();
     return json::parse(res.body())["response"].get<std::string>();
   };
@@ -93,18 +96,21 @@ TEST(LlmServer, SameGreedyAnswerConcurrentlyAndAlone) {
   for (const auto& q : queries) alone.push_back(ask(q));
   std::vector<std::future<std::string>> together;
   for (const auto& q : queries) together.push_back(std::async(std::launch::async, ask, q));
-  for (std::size_t i = 0; i < queries.size(); ++i) EXPECT_EQ(together[i].get(), alone[i]) << queries[i];
+  for (std::size_t i = 0; i < queries.size(); ++i)
+    EXPECT_EQ(together[i].get(), alone[i]) << queries[i];
 }
 
 TEST(LlmServer, DeadlineFallsBackToTheExtractiveAnswer) {
   ServerProcess server(llmEnv({{"LLM_TIMEOUT_MS", "100"}, {"LLM_CONTEXT", "1024"}}));
   auto client = server.client();
-  const auto res = client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password on a Mac?","max_tokens":500})");
+  const auto res = client.postJson(
+      "/api/v1/chat/", R"({"query":"How do I reset my password on a Mac?","max_tokens":500})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   const auto body = json::parse(res.body());
   EXPECT_EQ(body["generator"], "extractive");
   bool warned = false;
-  for (const auto& w : body["warnings"]) warned = warned || w.get<std::string>().find("too long") != std::string::npos;
+  for (const auto& w : body["warnings"])
+    warned = warned || w.get<std::string>().find("too long") != std::string::npos;
   EXPECT_TRUE(warned) << body.dump();
 }
 
@@ -127,7 +133,9 @@ TEST(LlmServer, Llama2VocabularyModelServes) {
                            {"LLM_THREADS", "1"},
                            {"LLM_CONTEXT", "1024"}});
   auto client = server.client();
-  const auto res = client.postJson("/api/v1/chat/", R"({"query":"My laptop screen stays black after the update — que faire ?","max_tokens":50})");
+  const auto res = client.postJson(
+      "/api/v1/chat/",
+      R"({"query":"My laptop screen stays black after the update — que faire ?","max_tokens":50})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(json::parse(res.body())["generator"], "llama-2-tiny-random.gguf");
 }
@@ -144,8 +152,10 @@ class StreamingClient {
  public:
   StreamingClient(std::uint16_t port, const std::string& body) : socket_(io_) {
     socket_.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-    const std::string request = "POST /api/v1/chat/stream HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string request =
+        "POST /api/v1/chat/stream HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     boost::asio::write(socket_, boost::asio::buffer(request));
   }
   bool readUntil(const std::string& marker) {
@@ -169,24 +179,31 @@ class StreamingClient {
   std::string received_;
 };
 
-json generatorHealth(HttpClient& client) { return json::parse(client.get("/health").body())["components"]["generator"]; }
+json generatorHealth(HttpClient& client) {
+  return json::parse(client.get("/health").body())["components"]["generator"];
+}
 
 TEST(LlmServer, StreamsTheModelsTokensInOrder) {
   ServerProcess server(llmEnv());
   auto client = server.client();
-  const auto res = client.postJson("/api/v1/chat/stream", R"({"query":"How do I reset my password?","max_tokens":50})");
+  const auto res = client.postJson("/api/v1/chat/stream",
+                                   R"({"query":"How do I reset my password?","max_tokens":50})");
   const json done = expectChatStream(res);
   ASSERT_FALSE(done.is_null());
   EXPECT_EQ(done["generator"], "stories260K.gguf");
   EXPECT_GT(parseSse(res.body()).events.size(), 10u);  // token by token, not one block
   // The same greedy answer as the non-streaming endpoint.
-  const auto plain = json::parse(client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?","max_tokens":50})").body());
+  const auto plain = json::parse(
+      client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?","max_tokens":50})")
+          .body());
   EXPECT_EQ(plain["response"], done["response"]);
 }
 
 TEST(LlmServer, AClientThatLeavesCancelsItsSequence) {
-  ServerProcess server(llmEnv({{"LLM_SLOTS", "1"}, {"LLM_CONTEXT", "2048"}, {"LOG_LEVEL", "debug"}}));
-  StreamingClient stream(server.port(), R"({"query":"How do I reset my password?","max_tokens":500})");
+  ServerProcess server(
+      llmEnv({{"LLM_SLOTS", "1"}, {"LLM_CONTEXT", "2048"}, {"LOG_LEVEL", "debug"}}));
+  StreamingClient stream(server.port(),
+                         R"({"query":"How do I reset my password?","max_tokens":500})");
   ASSERT_TRUE(stream.readUntil("event: delta"));
   stream.close();
   auto client = server.client();
@@ -200,14 +217,17 @@ TEST(LlmServer, AClientThatLeavesCancelsItsSequence) {
 
 TEST(LlmServer, FullQueueAnswers503WithRetryAfter) {
   ServerProcess server(llmEnv({{"LLM_SLOTS", "1"}, {"LLM_QUEUE", "0"}, {"LLM_CONTEXT", "2048"}}));
-  StreamingClient busy(server.port(), R"({"query":"How do I reset my password?","max_tokens":500})");
+  StreamingClient busy(server.port(),
+                       R"({"query":"How do I reset my password?","max_tokens":500})");
   ASSERT_TRUE(busy.readUntil("event: delta"));  // the only slot is generating
   auto client = server.client();
-  const auto res = client.postJson("/api/v1/chat/", R"({"query":"printer offline","max_tokens":50})");
+  const auto res =
+      client.postJson("/api/v1/chat/", R"({"query":"printer offline","max_tokens":50})");
   EXPECT_EQ(res.result_int(), 503) << res.body();
   EXPECT_EQ(res[http::field::retry_after], "2");
   EXPECT_EQ(json::parse(res.body())["error"], "overloaded");
-  const auto streamed = client.postJson("/api/v1/chat/stream", R"({"query":"printer offline","max_tokens":50})");
+  const auto streamed =
+      client.postJson("/api/v1/chat/stream", R"({"query":"printer offline","max_tokens":50})");
   const auto events = parseSse(streamed.body()).events;
   ASSERT_FALSE(events.empty()) << streamed.body();
   EXPECT_EQ(events.back().event, "error");

@@ -2,9 +2,8 @@
 // shutdown, and the CLI subcommands.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "server_process.h"
@@ -26,36 +25,47 @@ TEST(Cors, AllowedOriginsOnlyAndPreflight) {
   EXPECT_NE(pre[http::field::access_control_allow_methods].find("POST"), std::string::npos);
   EXPECT_NE(pre[http::field::access_control_allow_headers].find("Content-Type"), std::string::npos);
 
-  const auto denied = client.send(http::verb::options, "/api/v1/chat/", "",
-                                  {{"Origin", "https://evil.example.net"}, {"Access-Control-Request-Method", "POST"}});
+  const auto denied = client.send(
+      http::verb::options, "/api/v1/chat/", "",
+      {{"Origin", "https://evil.example.net"}, {"Access-Control-Request-Method", "POST"}});
   EXPECT_EQ(denied.result_int(), 403);
   EXPECT_TRUE(denied[http::field::access_control_allow_origin].empty());
 
-  const auto simple = client.send(http::verb::get, "/health", "", {{"Origin", "https://portal.example.com"}});
+  const auto simple =
+      client.send(http::verb::get, "/health", "", {{"Origin", "https://portal.example.com"}});
   EXPECT_EQ(simple[http::field::access_control_allow_origin], "https://portal.example.com");
   EXPECT_EQ(simple[http::field::vary], "Origin");
-  const auto other = client.send(http::verb::get, "/health", "", {{"Origin", "https://evil.example.net"}});
+  const auto other =
+      client.send(http::verb::get, "/health", "", {{"Origin", "https://evil.example.net"}});
   EXPECT_TRUE(other[http::field::access_control_allow_origin].empty());
 }
 
 TEST(Cors, WildcardOnlyWhenConfigured) {
   ServerProcess open(Env{{"CORS_ORIGINS", "*"}});
   auto c1 = open.client();
-  EXPECT_EQ(c1.send(http::verb::get, "/", "", {{"Origin", "https://any.example.org"}})[http::field::access_control_allow_origin], "*");
+  EXPECT_EQ(
+      c1.send(http::verb::get, "/", "",
+              {{"Origin", "https://any.example.org"}})[http::field::access_control_allow_origin],
+      "*");
   ServerProcess closed;
   auto c2 = closed.client();
-  EXPECT_TRUE(c2.send(http::verb::get, "/", "", {{"Origin", "https://any.example.org"}})[http::field::access_control_allow_origin].empty());
+  EXPECT_TRUE(
+      c2.send(http::verb::get, "/", "",
+              {{"Origin", "https://any.example.org"}})[http::field::access_control_allow_origin]
+          .empty());
 }
 
 TEST(Startup, UnavailableModelStillServesTheEmbeddedDefault) {
-  ServerProcess server(Env{{"LLM_MODEL_ID", "TinyLlama/TinyLlama-1.1B-Chat-v1.0"}, {"EMBEDDING_MODEL", "sentence-transformers/all-MiniLM-L6-v2"}});
+  ServerProcess server(Env{{"LLM_MODEL_ID", "TinyLlama/TinyLlama-1.1B-Chat-v1.0"},
+                           {"EMBEDDING_MODEL", "sentence-transformers/all-MiniLM-L6-v2"}});
   auto client = server.client();
   const auto health = client.get("/health");
   ASSERT_EQ(health.result_int(), 200);
   const auto body = json::parse(health.body());
   EXPECT_EQ(body["status"], "degraded");
   EXPECT_EQ(body["components"]["generator"]["status"], "degraded");
-  EXPECT_NE(body["components"]["generator"]["reason"].get<std::string>().find("TinyLlama"), std::string::npos);
+  EXPECT_NE(body["components"]["generator"]["reason"].get<std::string>().find("TinyLlama"),
+            std::string::npos);
   EXPECT_EQ(body["components"]["retriever"]["status"], "degraded");
   const auto chat = client.postJson("/api/v1/chat/", R"({"query":"wifi keeps dropping"})");
   ASSERT_EQ(chat.result_int(), 200);
@@ -74,7 +84,8 @@ TEST(Startup, MissingKnowledgeBaseMeansUnavailableNot500) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(health["status"], "unavailable");
-  EXPECT_NE(health["components"]["knowledge_base"]["reason"].get<std::string>().find("KB_DIR"), std::string::npos);
+  EXPECT_NE(health["components"]["knowledge_base"]["reason"].get<std::string>().find("KB_DIR"),
+            std::string::npos);
   const auto chat = client.postJson("/api/v1/chat/", R"({"query":"vpn"})");
   EXPECT_EQ(chat.result_int(), 503);
   EXPECT_FALSE(chat[http::field::retry_after].empty());
@@ -91,8 +102,9 @@ TEST(Startup, InvalidConfigurationStopsWithAClearMessage) {
 
 TEST(Startup, PortInUseIsReported) {
   ServerProcess first;
-  const auto [code, output] = runChatbot({"serve", "--host", "127.0.0.1", "--port", std::to_string(first.port())},
-                                         {{"KB_DIR", std::string(CHATBOT_REPO_DIR) + "/data/kb"}});
+  const auto [code, output] =
+      runChatbot({"serve", "--host", "127.0.0.1", "--port", std::to_string(first.port())},
+                 {{"KB_DIR", std::string(CHATBOT_REPO_DIR) + "/data/kb"}});
   EXPECT_EQ(code, 1);
   EXPECT_NE(output.find("PORT"), std::string::npos) << output;
 }
@@ -134,26 +146,31 @@ TEST(Shutdown, InFlightRequestsCompleteDuringDrain) {
 }
 
 TEST(Cli, IngestReportsBadArticlesAndExitsNonZero) {
-  const auto dir = std::filesystem::temp_directory_path() / ("chatbot-cli-kb-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("chatbot-cli-kb-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "kb");
-  std::ofstream(dir / "kb" / "good.md") << "---\nid: good\nsubject: Printer offline\n---\n1. Restart it.";
+  std::ofstream(dir / "kb" / "good.md")
+      << "---\nid: good\nsubject: Printer offline\n---\n1. Restart it.";
   std::ofstream(dir / "kb" / "bad.md") << "---\nsubject: no id\n---\nbody";
   const std::map<std::string, std::string> env = {{"DATA_DIR", (dir / "data").string()}};
   auto [code, output] = runChatbot({"ingest", "--kb", (dir / "kb").string()}, env);
   EXPECT_EQ(code, 1);
   EXPECT_NE(output.find("bad.md"), std::string::npos) << output;
-  std::tie(code, output) = runChatbot({"ingest", "--kb", (dir / "kb").string(), "--allow-problems"}, env);
+  std::tie(code, output) =
+      runChatbot({"ingest", "--kb", (dir / "kb").string(), "--allow-problems"}, env);
   EXPECT_EQ(code, 0) << output;
   EXPECT_NE(output.find("1 articles"), std::string::npos) << output;
   std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, AskPrintsTheAnswerAndItsSources) {
-  const auto dir = std::filesystem::temp_directory_path() / ("chatbot-cli-ask-" + std::to_string(::getpid()));
-  const auto [code, output] = runChatbot({"ask", "how do I connect to the VPN?", "--top-k", "2"},
-                                         {{"KB_DIR", std::string(CHATBOT_REPO_DIR) + "/data/kb"},
-                                          {"SYNONYMS_FILE", std::string(CHATBOT_REPO_DIR) + "/data/synonyms.txt"},
-                                          {"DATA_DIR", dir.string()}});
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("chatbot-cli-ask-" + std::to_string(::getpid()));
+  const auto [code, output] =
+      runChatbot({"ask", "how do I connect to the VPN?", "--top-k", "2"},
+                 {{"KB_DIR", std::string(CHATBOT_REPO_DIR) + "/data/kb"},
+                  {"SYNONYMS_FILE", std::string(CHATBOT_REPO_DIR) + "/data/synonyms.txt"},
+                  {"DATA_DIR", dir.string()}});
   EXPECT_EQ(code, 0) << output;
   EXPECT_NE(output.find("Sources:"), std::string::npos);
   EXPECT_NE(output.find("[1] net-vpn-"), std::string::npos) << output;
@@ -163,22 +180,33 @@ TEST(Cli, AskPrintsTheAnswerAndItsSources) {
 }
 
 TEST(Cli, EvalPrintsRetrievalMetrics) {
-  const auto dir = std::filesystem::temp_directory_path() / ("chatbot-cli-eval-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("chatbot-cli-eval-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "kb.jsonl") << R"({"id":"p1","subject":"Printer is offline","answer":"Restart the printer."})" "\n"
-                                  << R"({"id":"v1","subject":"VPN will not connect","answer":"Check the gateway."})" "\n"
-                                  << R"({"id":"w1","subject":"Wi-Fi keeps dropping","answer":"Forget the network."})" "\n";
-  std::ofstream(dir / "q.jsonl") << R"({"id":"q1","query":"my printer shows offline","relevant":["p1"]})" "\n"
-                                 << R"({"id":"q2","query":"cannot connect to vpn","relevant":["v1"]})" "\n"
-                                 << R"({"id":"q3","query":"wireless disconnects","relevant":["w1"]})" "\n";
-  const auto [code, output] = runChatbot({"eval", "--kb", (dir / "kb.jsonl").string(), "--queries",
-                                          (dir / "q.jsonl").string(), "--json"},
-                                         {{"SYNONYMS_FILE", std::string(CHATBOT_REPO_DIR) + "/data/synonyms.txt"}});
+  std::ofstream(dir / "kb.jsonl")
+      << R"({"id":"p1","subject":"Printer is offline","answer":"Restart the printer."})"
+         "\n"
+      << R"({"id":"v1","subject":"VPN will not connect","answer":"Check the gateway."})"
+         "\n"
+      << R"({"id":"w1","subject":"Wi-Fi keeps dropping","answer":"Forget the network."})"
+         "\n";
+  std::ofstream(dir / "q.jsonl")
+      << R"({"id":"q1","query":"my printer shows offline","relevant":["p1"]})"
+         "\n"
+      << R"({"id":"q2","query":"cannot connect to vpn","relevant":["v1"]})"
+         "\n"
+      << R"({"id":"q3","query":"wireless disconnects","relevant":["w1"]})"
+         "\n";
+  const auto [code, output] =
+      runChatbot({"eval", "--kb", (dir / "kb.jsonl").string(), "--queries",
+                  (dir / "q.jsonl").string(), "--json"},
+                 {{"SYNONYMS_FILE", std::string(CHATBOT_REPO_DIR) + "/data/synonyms.txt"}});
   ASSERT_EQ(code, 0) << output;
   const auto metrics = json::parse(output.substr(output.find('{')));
   EXPECT_EQ(metrics["queries"], 3);
   EXPECT_DOUBLE_EQ(metrics["hit_at_1"].get<double>(), 1.0);
-  for (const char* k : {"hit_at_5", "mrr_at_10", "ndcg_at_10", "p50_ms", "p95_ms"}) EXPECT_TRUE(metrics.contains(k)) << k;
+  for (const char* k : {"hit_at_5", "mrr_at_10", "ndcg_at_10", "p50_ms", "p95_ms"})
+    EXPECT_TRUE(metrics.contains(k)) << k;
   std::filesystem::remove_all(dir);
 }
 

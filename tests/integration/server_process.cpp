@@ -1,7 +1,5 @@
 #include "server_process.h"
 
-#include "util/file.h"
-
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -11,6 +9,8 @@
 
 #include <stdexcept>
 #include <thread>
+
+#include "util/file.h"
 
 namespace chatbot::testing {
 
@@ -91,7 +91,8 @@ Response HttpClient::send(http::verb method, const std::string& target, const st
   throw std::logic_error("unreachable");
 }
 
-std::string HttpClient::raw(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
+std::string HttpClient::raw(std::uint16_t port, const std::string& bytes,
+                            std::chrono::milliseconds timeout) {
   asio::io_context io;
   boost::beast::tcp_stream s(io);
   s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
@@ -108,17 +109,19 @@ std::string HttpClient::raw(std::uint16_t port, const std::string& bytes, std::c
 }
 
 ServerProcess::ServerProcess(std::map<std::string, std::string> env, bool wait_ready) {
-  dir_ = fs::temp_directory_path() / ("chatbot-it-" + std::to_string(::getpid()) + "-" +
-                                      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  dir_ = fs::temp_directory_path() /
+         ("chatbot-it-" + std::to_string(::getpid()) + "-" +
+          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
   fs::create_directories(dir_);
   const std::string repo = CHATBOT_REPO_DIR;
-  std::map<std::string, std::string> vars = {{"HOST", "127.0.0.1"},
-                                             {"KB_DIR", repo + "/data/kb"},
-                                             {"SYNONYMS_FILE", repo + "/data/synonyms.txt"},
-                                             {"WEB_DIR", repo + "/web/node_modules/swagger-ui-dist"},
-                                             {"DATA_DIR", (dir_ / "data").string()},
-                                             {"LOG_LEVEL", "info"},
-                                             {"THREADS", "2"}};
+  std::map<std::string, std::string> vars = {
+      {"HOST", "127.0.0.1"},
+      {"KB_DIR", repo + "/data/kb"},
+      {"SYNONYMS_FILE", repo + "/data/synonyms.txt"},
+      {"WEB_DIR", repo + "/web/node_modules/swagger-ui-dist"},
+      {"DATA_DIR", (dir_ / "data").string()},
+      {"LOG_LEVEL", "info"},
+      {"THREADS", "2"}};
   for (auto& [k, v] : env) vars[k] = v;
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = freeLoopbackPort();
@@ -206,7 +209,8 @@ std::string ServerProcess::log() const {
 
 std::pair<int, std::string> runChatbot(const std::vector<std::string>& args,
                                        const std::map<std::string, std::string>& env) {
-  const fs::path out = fs::temp_directory_path() / ("chatbot-cli-" + std::to_string(::getpid()) + ".log");
+  const fs::path out =
+      fs::temp_directory_path() / ("chatbot-cli-" + std::to_string(::getpid()) + ".log");
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

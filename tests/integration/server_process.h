@@ -1,14 +1,15 @@
 #pragma once
 // Test support: runs the real `chatbot serve` binary on a free loopback port and talks HTTP/1.1 to
 // it. Each ServerProcess has its own DATA_DIR and log file, removed when it is destroyed.
-#include <utility>
+// clang-format off: must stay first
+#include <utility>  // Boost 1.74 Asio needs it before its own headers under g++ 12
+// clang-format on
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -26,10 +27,14 @@ struct HttpClient {
   explicit HttpClient(std::uint16_t port);
   // One request on the client's persistent connection (reconnects if the server closed it).
   Response send(http::verb method, const std::string& target, const std::string& body = "",
-                const std::map<std::string, std::string>& headers = {{"Content-Type", "application/json"}});
+                const std::map<std::string, std::string>& headers = {
+                    {"Content-Type", "application/json"}});
   Response get(const std::string& target) { return send(http::verb::get, target, "", {}); }
-  Response postJson(const std::string& target, const std::string& body) { return send(http::verb::post, target, body); }
-  // Sends raw bytes on a fresh connection and returns everything the server answers until it closes.
+  Response postJson(const std::string& target, const std::string& body) {
+    return send(http::verb::post, target, body);
+  }
+  // Sends raw bytes on a fresh connection and returns everything the server answers until it
+  // closes.
   static std::string raw(std::uint16_t port, const std::string& bytes,
                          std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 

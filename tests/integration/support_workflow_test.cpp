@@ -2,9 +2,8 @@
 // and follow-ups, citations, feedback and statistics, escalation, tickets.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
@@ -19,7 +18,8 @@ class SupportWorkflow : public SharedServerTest {
  protected:
   json post(const std::string& path, const json& body, unsigned expected_status) {
     const auto res = client_.postJson(path, body.dump());
-    EXPECT_EQ(res.result_int(), expected_status) << path << " " << body.dump() << " -> " << res.body();
+    EXPECT_EQ(res.result_int(), expected_status)
+        << path << " " << body.dump() << " -> " << res.body();
     return json::parse(res.body());
   }
   json chat(const std::string& query, const std::string& session_id = "") {
@@ -85,10 +85,13 @@ TEST_F(SupportWorkflow, AnUnknownSessionStartsANewOneAndSaysSo) {
   const auto reply = chat("How do I connect to the VPN?", "no-such-session");
   EXPECT_NE(reply["session_id"], "no-such-session");
   bool warned = false;
-  for (const auto& w : reply["warnings"]) warned |= w.get<std::string>().find("new one") != std::string::npos;
+  for (const auto& w : reply["warnings"])
+    warned |= w.get<std::string>().find("new one") != std::string::npos;
   EXPECT_TRUE(warned) << reply.dump();
-  expectError(client_.postJson("/api/v1/chat/", R"({"query":"vpn","session_id":"bad id!"})"), 400, "validation_error");
-  expectError(client_.postJson("/api/v1/chat/", R"({"query":"vpn","session_id":7})"), 400, "validation_error");
+  expectError(client_.postJson("/api/v1/chat/", R"({"query":"vpn","session_id":"bad id!"})"), 400,
+              "validation_error");
+  expectError(client_.postJson("/api/v1/chat/", R"({"query":"vpn","session_id":7})"), 400,
+              "validation_error");
 }
 
 TEST_F(SupportWorkflow, DeletingAConversationRemovesItsTranscript) {
@@ -96,7 +99,8 @@ TEST_F(SupportWorkflow, DeletingAConversationRemovesItsTranscript) {
   const auto res = client_.send(http::verb::delete_, "/api/v1/sessions/" + session, "", {});
   EXPECT_EQ(res.result_int(), 204);
   expectError(client_.get("/api/v1/sessions/" + session), 404, "session_not_found");
-  expectError(client_.send(http::verb::delete_, "/api/v1/sessions/" + session, "", {}), 404, "session_not_found");
+  expectError(client_.send(http::verb::delete_, "/api/v1/sessions/" + session, "", {}), 404,
+              "session_not_found");
 }
 
 TEST_F(SupportWorkflow, SecretsAreRedactedBeforeTheyAreStored) {
@@ -125,7 +129,9 @@ TEST_F(SupportWorkflow, FeedbackIsStoredOncePerReplyAndAggregated) {
   const auto reply = chat("How do I set up multi-factor authentication?");
   const std::string message = reply["message_id"];
 
-  const auto bad = post("/api/v1/feedback", {{"message_id", message}, {"helpful", false}, {"comment", "wrong OS"}}, 201);
+  const auto bad =
+      post("/api/v1/feedback",
+           {{"message_id", message}, {"helpful", false}, {"comment", "wrong OS"}}, 201);
   EXPECT_FALSE(bad["replaced"].get<bool>());
   EXPECT_TRUE(bad["escalation"]["suggested"].get<bool>());
   EXPECT_EQ(bad["escalation"]["reason"], "not_helpful");
@@ -146,21 +152,28 @@ TEST_F(SupportWorkflow, FeedbackIsStoredOncePerReplyAndAggregated) {
   post("/api/v1/feedback", {{"message_id", other["message_id"]}, {"helpful", false}}, 201);
   const auto stats = get("/api/v1/stats");
   bool listed = false;
-  for (const auto& a : stats["worst_articles"]) listed |= a["article_id"] == other["sources"][0]["article_id"];
+  for (const auto& a : stats["worst_articles"])
+    listed |= a["article_id"] == other["sources"][0]["article_id"];
   EXPECT_TRUE(listed) << stats.dump();
 }
 
 TEST_F(SupportWorkflow, FeedbackInputIsValidated) {
-  expectError(client_.postJson("/api/v1/feedback", R"({"message_id":"nope","helpful":true})"), 404, "message_not_found");
+  expectError(client_.postJson("/api/v1/feedback", R"({"message_id":"nope","helpful":true})"), 404,
+              "message_not_found");
   expectError(client_.postJson("/api/v1/feedback", R"({"helpful":true})"), 400, "validation_error");
-  expectError(client_.postJson("/api/v1/feedback", R"({"message_id":"x","helpful":"yes"})"), 400, "validation_error");
-  expectError(client_.postJson("/api/v1/feedback", R"({"message_id":"x"})"), 400, "validation_error");
+  expectError(client_.postJson("/api/v1/feedback", R"({"message_id":"x","helpful":"yes"})"), 400,
+              "validation_error");
+  expectError(client_.postJson("/api/v1/feedback", R"({"message_id":"x"})"), 400,
+              "validation_error");
   expectError(client_.postJson("/api/v1/feedback", "[1]"), 400, "validation_error");
   expectError(client_.postJson("/api/v1/feedback", "{"), 400, "invalid_json");
-  expectError(client_.send(http::verb::post, "/api/v1/feedback", "x", {{"Content-Type", "text/plain"}}), 415,
-              "unsupported_media_type");
+  expectError(
+      client_.send(http::verb::post, "/api/v1/feedback", "x", {{"Content-Type", "text/plain"}}),
+      415, "unsupported_media_type");
   const std::string long_comment(2001, 'a');
-  expectError(client_.postJson("/api/v1/feedback", json{{"message_id", "x"}, {"helpful", true}, {"comment", long_comment}}.dump()),
+  expectError(client_.postJson(
+                  "/api/v1/feedback",
+                  json{{"message_id", "x"}, {"helpful", true}, {"comment", long_comment}}.dump()),
               400, "validation_error");
 }
 
@@ -168,7 +181,8 @@ TEST_F(SupportWorkflow, ATicketFromAConversationCarriesEverythingAnAgentNeeds) {
   const auto first = chat("My laptop cannot connect to the office wifi");
   const std::string session = first["session_id"];
   chat("it still doesn't work", session);
-  const auto res = client_.postJson("/api/v1/tickets", json{{"session_id", session}, {"contact", "alex@example.com"}}.dump());
+  const auto res = client_.postJson(
+      "/api/v1/tickets", json{{"session_id", session}, {"contact", "alex@example.com"}}.dump());
   ASSERT_EQ(res.result_int(), 201) << res.body();
   const auto ticket = json::parse(res.body());
   EXPECT_TRUE(std::regex_match(ticket["id"].get<std::string>(), std::regex("IT-[0-9]+")));
@@ -191,20 +205,25 @@ TEST_F(SupportWorkflow, ATicketFromAConversationCarriesEverythingAnAgentNeeds) {
 }
 
 TEST_F(SupportWorkflow, ATicketFromADescriptionGetsACategoryAndAPriority) {
-  const auto ticket = post("/api/v1/tickets",
-                           {{"description", "I clicked a link in a phishing email and typed my password abc123XYZ!"}}, 201);
+  const auto ticket = post(
+      "/api/v1/tickets",
+      {{"description", "I clicked a link in a phishing email and typed my password abc123XYZ!"}},
+      201);
   EXPECT_EQ(ticket["priority"], "urgent");
   EXPECT_EQ(ticket["category"], "security");
   EXPECT_TRUE(ticket["session_id"].is_null());
   EXPECT_TRUE(ticket["transcript"].empty());
-  const auto normal = post("/api/v1/tickets", {{"description", "The printer on floor 2 is offline"}, {"priority", "low"}}, 201);
+  const auto normal =
+      post("/api/v1/tickets",
+           {{"description", "The printer on floor 2 is offline"}, {"priority", "low"}}, 201);
   EXPECT_EQ(normal["priority"], "low");
   EXPECT_EQ(normal["category"], "devices");
 }
 
 TEST_F(SupportWorkflow, AnIdempotencyKeyMakesRetriesSafe) {
   const std::string body = json{{"description", "Monitor flickers"}}.dump();
-  const std::map<std::string, std::string> headers = {{"Content-Type", "application/json"}, {"Idempotency-Key", "retry-123"}};
+  const std::map<std::string, std::string> headers = {{"Content-Type", "application/json"},
+                                                      {"Idempotency-Key", "retry-123"}};
   const auto first = client_.send(http::verb::post, "/api/v1/tickets", body, headers);
   const auto second = client_.send(http::verb::post, "/api/v1/tickets", body, headers);
   EXPECT_EQ(first.result_int(), 201);
@@ -214,8 +233,11 @@ TEST_F(SupportWorkflow, AnIdempotencyKeyMakesRetriesSafe) {
 
 TEST_F(SupportWorkflow, TicketsArePagedNewestFirstAndFilteredByStatus) {
   std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(post("/api/v1/tickets", {{"description", "Paging test " + std::to_string(i)}}, 201)["id"]);
-  const auto patched = client_.send(http::verb::patch, "/api/v1/tickets/" + ids[1], R"({"status":"resolved"})");
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(
+        post("/api/v1/tickets", {{"description", "Paging test " + std::to_string(i)}}, 201)["id"]);
+  const auto patched =
+      client_.send(http::verb::patch, "/api/v1/tickets/" + ids[1], R"({"status":"resolved"})");
   ASSERT_EQ(patched.result_int(), 200) << patched.body();
   EXPECT_EQ(json::parse(patched.body())["status"], "resolved");
 
@@ -252,19 +274,24 @@ TEST_F(SupportWorkflow, TicketsArePagedNewestFirstAndFilteredByStatus) {
 
 TEST_F(SupportWorkflow, TicketInputIsValidated) {
   expectError(client_.postJson("/api/v1/tickets", "{}"), 400, "validation_error");
-  expectError(client_.postJson("/api/v1/tickets", R"({"description":"x","priority":"asap"})"), 400, "validation_error");
-  expectError(client_.postJson("/api/v1/tickets", R"({"session_id":"gone-session"})"), 404, "session_not_found");
+  expectError(client_.postJson("/api/v1/tickets", R"({"description":"x","priority":"asap"})"), 400,
+              "validation_error");
+  expectError(client_.postJson("/api/v1/tickets", R"({"session_id":"gone-session"})"), 404,
+              "session_not_found");
   expectError(client_.get("/api/v1/tickets/IT-999999"), 404, "ticket_not_found");
   expectError(client_.get("/api/v1/tickets/abc"), 400, "validation_error");
   expectError(client_.get("/api/v1/tickets?status=done"), 400, "validation_error");
   expectError(client_.get("/api/v1/tickets?limit=0"), 400, "validation_error");
   expectError(client_.get("/api/v1/tickets?colour=red"), 400, "validation_error");
   const std::string id = post("/api/v1/tickets", {{"description", "Validation"}}, 201)["id"];
-  expectError(client_.send(http::verb::patch, "/api/v1/tickets/" + id, R"({"status":"done"})"), 400, "validation_error");
-  expectError(client_.send(http::verb::patch, "/api/v1/tickets/" + id, R"({"status":"closed","priority":"low"})"), 400,
+  expectError(client_.send(http::verb::patch, "/api/v1/tickets/" + id, R"({"status":"done"})"), 400,
               "validation_error");
-  expectError(client_.send(http::verb::patch, "/api/v1/tickets/IT-999999", R"({"status":"closed"})"), 404,
-              "ticket_not_found");
+  expectError(client_.send(http::verb::patch, "/api/v1/tickets/" + id,
+                           R"({"status":"closed","priority":"low"})"),
+              400, "validation_error");
+  expectError(
+      client_.send(http::verb::patch, "/api/v1/tickets/IT-999999", R"({"status":"closed"})"), 404,
+      "ticket_not_found");
   // Nothing above changed the ticket.
   EXPECT_EQ(get("/api/v1/tickets/" + id)["status"], "open");
 }

@@ -3,9 +3,8 @@
 // by the next one.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "server_process.h"
@@ -34,9 +33,11 @@ json waitForDelivery(HttpClient& client, const std::string& id, const std::strin
 
 TEST(TicketWebhook, AReceiverThatFailsAtFirstGetsTheSignedTicket) {
   WebhookReceiver receiver({ReceiverAction::respond(503, "busy"), ReceiverAction::close()});
-  ServerProcess server({{"TICKET_WEBHOOK_URL", receiver.url()}, {"TICKET_WEBHOOK_SECRET", "s3cret"}});
+  ServerProcess server(
+      {{"TICKET_WEBHOOK_URL", receiver.url()}, {"TICKET_WEBHOOK_SECRET", "s3cret"}});
   HttpClient client(server.port());
-  const auto created = client.postJson("/api/v1/tickets", R"({"description":"Laptop battery swells"})");
+  const auto created =
+      client.postJson("/api/v1/tickets", R"({"description":"Laptop battery swells"})");
   ASSERT_EQ(created.result_int(), 201) << created.body();
   const std::string id = json::parse(created.body())["id"];
 
@@ -52,14 +53,16 @@ TEST(TicketWebhook, AReceiverThatFailsAtFirstGetsTheSignedTicket) {
   EXPECT_EQ(last.header("x-chatbot-event"), "ticket.created");
   EXPECT_EQ(last.header("x-chatbot-delivery"), requests.front().header("x-chatbot-delivery"));
   const std::int64_t timestamp = std::stoll(last.header("x-chatbot-timestamp"));
-  EXPECT_EQ(last.header("x-chatbot-signature"), tickets::webhookSignature("s3cret", timestamp, last.body));
+  EXPECT_EQ(last.header("x-chatbot-signature"),
+            tickets::webhookSignature("s3cret", timestamp, last.body));
   const auto payload = json::parse(last.body);
   EXPECT_EQ(payload["event"], "ticket.created");
   EXPECT_EQ(payload["ticket"]["id"], id);
   EXPECT_EQ(payload["ticket"]["description"], "Laptop battery swells");
 
   // A status change is an event of its own.
-  const auto patched = client.send(http::verb::patch, "/api/v1/tickets/" + id, R"({"status":"in_progress"})");
+  const auto patched =
+      client.send(http::verb::patch, "/api/v1/tickets/" + id, R"({"status":"in_progress"})");
   ASSERT_EQ(patched.result_int(), 200) << patched.body();
   ASSERT_TRUE(receiver.waitForRequests(4, std::chrono::seconds(20)));
   const auto update = receiver.requests().back();
@@ -76,7 +79,8 @@ TEST(TicketWebhook, EventsPendingWhenTheServerDiesAreDeliveredAfterARestart) {
     WebhookReceiver down({}, ReceiverAction::respond(500, "maintenance"));
     ServerProcess server({{"DATABASE_PATH", database}, {"TICKET_WEBHOOK_URL", down.url()}});
     HttpClient client(server.port());
-    const auto created = client.postJson("/api/v1/tickets", R"({"description":"Docking station not detected"})");
+    const auto created =
+        client.postJson("/api/v1/tickets", R"({"description":"Docking station not detected"})");
     ASSERT_EQ(created.result_int(), 201) << created.body();
     id = json::parse(created.body())["id"];
     ASSERT_TRUE(down.waitForRequests(1, std::chrono::seconds(20)));
@@ -87,7 +91,8 @@ TEST(TicketWebhook, EventsPendingWhenTheServerDiesAreDeliveredAfterARestart) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     EXPECT_EQ(ticket["delivery"]["state"], "pending");
-    EXPECT_NE(ticket["delivery"]["last_error"].get<std::string>().find("500"), std::string::npos) << ticket.dump();
+    EXPECT_NE(ticket["delivery"]["last_error"].get<std::string>().find("500"), std::string::npos)
+        << ticket.dump();
     server.kill();
   }
   WebhookReceiver up;

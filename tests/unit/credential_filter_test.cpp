@@ -33,7 +33,9 @@ struct SecretCase {
   const char* expected;  // exact redacted text ("" = not checked)
 };
 
-std::ostream& operator<<(std::ostream& os, const SecretCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const SecretCase& c) {
+  return os << c.name;
+}
 
 constexpr SecretCase kSecretCases[] = {
     // --- "my password is X" and friends ------------------------------------------------------
@@ -43,10 +45,10 @@ constexpr SecretCase kSecretCases[] = {
      "my password is [REDACTED]"},
     {"PasswordIsTrailingBangMidSentence", "My password is Hunter22! Can you check why it fails?",
      "Hunter22!", "password", "My password is [REDACTED] Can you check why it fails?"},
-    {"PasswordIsTrailingPeriod", "I think the problem is my password is Tr0ub4dor&3.", "Tr0ub4dor&3",
+    {"PasswordIsTrailingPeriod", "I think the problem is my password is Tr0ub4dor&3.",
+     "Tr0ub4dor&3", "password", ""},
+    {"PasswordIsLowercaseWord", "my password is sunshine, is that too weak?", "sunshine",
      "password", ""},
-    {"PasswordIsLowercaseWord", "my password is sunshine, is that too weak?", "sunshine", "password",
-     ""},
     {"PasswordIsColon", "my password is: Hunter22!", "Hunter22", "password", ""},
     {"PasswordItsAfterComma", "I can't remember if it changed, my password, it's Hunter22!",
      "Hunter22", "password", ""},
@@ -57,7 +59,8 @@ constexpr SecretCase kSecretCases[] = {
     {"PasswordIsSingleQuoted", "the password is 'N0v3mber!' for the shared mailbox", "N0v3mber!",
      "password", ""},
     {"PasswordColon", "password: Tr0ub4dor&3", "Tr0ub4dor&3", "password", "password: [REDACTED]"},
-    {"PasswordEquals", "I set password=Qwerty!234 in the config file", "Qwerty!234", "password", ""},
+    {"PasswordEquals", "I set password=Qwerty!234 in the config file", "Qwerty!234", "password",
+     ""},
     {"PasswordArrow", "old password -> Autumn2023", "Autumn2023", "password", ""},
     {"PasswdColon", "passwd: L1nuxR00t", "L1nuxR00t", "password", ""},
     {"PwdColon", "user jdoe, pwd: Xk9#mP2q", "Xk9#mP2q", "password", ""},
@@ -90,14 +93,14 @@ constexpr SecretCase kSecretCases[] = {
     {"GermanPasswortIst", "Mein Passwort ist Sommer2024! und funktioniert nicht", "Sommer2024",
      "password", ""},
     {"GermanPasswortColon", "Passwort: Sommer2024", "Sommer2024", "password", ""},
-    {"SpanishContrasenaEs", "mi contraseña es Verano2024 pero no funciona", "Verano2024", "password",
-     ""},
+    {"SpanishContrasenaEs", "mi contraseña es Verano2024 pero no funciona", "Verano2024",
+     "password", ""},
 
     // --- MFA / verification / backup / recovery codes --------------------------------------
     {"MfaCodeIs", "my MFA code is 552901, is it still valid?", "552901", "password", ""},
     {"VerificationCodeColon", "verification code: 847362", "847362", "password", ""},
-    {"BackupCodeIs", "my backup code is 7391-0482 but it says invalid", "7391-0482",
-     "password", ""},
+    {"BackupCodeIs", "my backup code is 7391-0482 but it says invalid", "7391-0482", "password",
+     ""},
     {"TwoFaCodeItSentWas", "the 2FA code it sent me was 552901", "552901", "password", ""},
     {"OtpBare", "OTP 482913 is not accepted", "482913", "password", ""},
     {"OneTimePasscodeColon", "one-time passcode: 120934", "120934", "password", ""},
@@ -107,8 +110,8 @@ constexpr SecretCase kSecretCases[] = {
      "123456-234567-345678-456789-567890-678901-789012-890123", "password", ""},
 
     // --- Provider API keys and tokens -------------------------------------------------------
-    {"AwsAccessKeyId", "our access key AKIAIOSFODNN7EXAMPLE stopped working", "AKIAIOSFODNN7EXAMPLE",
-     "api_key", ""},
+    {"AwsAccessKeyId", "our access key AKIAIOSFODNN7EXAMPLE stopped working",
+     "AKIAIOSFODNN7EXAMPLE", "api_key", ""},
     {"AwsSecretAccessKeyEnv", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "api_key", ""},
     {"GithubClassicToken",
@@ -135,8 +138,8 @@ constexpr SecretCase kSecretCases[] = {
      "3f9a8b7c6d5e4f3a2b1c0d9e", "api_key", ""},
     {"ClientSecretColon", "client_secret: 7Q8~xYzAbC.dEfGh-IjKlMn_OpQrStUv",
      "7Q8~xYzAbC.dEfGh-IjKlMn_OpQrStUv", "api_key", ""},
-    {"ApiKeyHeader", "X-Api-Key: 9b1deb4d3b7d4bad9bdd2b0d7b3dcb6d", "9b1deb4d3b7d4bad9bdd2b0d7b3dcb6d",
-     "api_key", ""},
+    {"ApiKeyHeader", "X-Api-Key: 9b1deb4d3b7d4bad9bdd2b0d7b3dcb6d",
+     "9b1deb4d3b7d4bad9bdd2b0d7b3dcb6d", "api_key", ""},
     {"JsonApiKey", R"(my config is {"apiKey": "9b1deb4d3b7d4bad9bdd", "region": "eu"})",
      "9b1deb4d3b7d4bad9bdd", "api_key", ""},
     {"ApiKeyIsStatement", "The API key is 3f9a8b7c6d5e4f3a2b1c, why do I get 401?",
@@ -169,7 +172,8 @@ constexpr SecretCase kSecretCases[] = {
      "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW", "private_key",
      "[REDACTED]"},
     {"EcPrivateKeyBlock",
-     "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBYr9kQ2xL0aZ3pVw7nT5mJ\n-----END EC PRIVATE KEY-----",
+     "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBYr9kQ2xL0aZ3pVw7nT5mJ\n-----END EC PRIVATE "
+     "KEY-----",
      "MHcCAQEEIBYr9kQ2xL0aZ3pVw7nT5mJ", "private_key", ""},
     {"UnterminatedPrivateKeyBlock",
      "here's my key -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIB",
@@ -183,8 +187,9 @@ constexpr SecretCase kSecretCases[] = {
      "connection_string", ""},
     {"MysqlUrl", "can't connect to mysql://root:toor1234@localhost:3306/crm", "toor1234",
      "connection_string", "can't connect to mysql://root:[REDACTED]@localhost:3306/crm"},
-    {"HttpsUrlWithCredentials", "git clone https://deploy:gh0st-Writer9@git.example.com/team/repo.git",
-     "gh0st-Writer9", "connection_string", ""},
+    {"HttpsUrlWithCredentials",
+     "git clone https://deploy:gh0st-Writer9@git.example.com/team/repo.git", "gh0st-Writer9",
+     "connection_string", ""},
     {"FtpUrl", "the scanner uploads to ftp://scanner:Scan2Folder!@files.example.com/inbox",
      "Scan2Folder!", "connection_string", ""},
     {"MongoSrvUrl", "mongodb+srv://admin:M0ng0Pass@cluster0.abcde.mongodb.net/test", "M0ng0Pass",
@@ -197,8 +202,9 @@ constexpr SecretCase kSecretCases[] = {
     {"OdbcConnectionString",
      "Driver={ODBC Driver 18 for SQL Server};Server=sql01;Uid=sa;Pwd=Adm1n!2024;", "Adm1n!2024",
      "connection_string", ""},
-    {"JdbcUrlPassword", "jdbc:sqlserver://db01:1433;databaseName=erp;user=erp_app;password=ErpP@ss2024",
-     "ErpP@ss2024", "connection_string", ""},
+    {"JdbcUrlPassword",
+     "jdbc:sqlserver://db01:1433;databaseName=erp;user=erp_app;password=ErpP@ss2024", "ErpP@ss2024",
+     "connection_string", ""},
     {"AzureStorageAccountKey",
      "DefaultEndpointsProtocol=https;AccountName=stor01;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1"
      "OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;EndpointSuffix=core.windows.net",
@@ -209,14 +215,15 @@ constexpr SecretCase kSecretCases[] = {
      "abcDEF123ghiJKL456mnoPQR789stuVWX0yz1234567", "connection_string", ""},
 
     // --- Payment cards (Luhn-valid) and national ids ---------------------------------------
-    {"VisaWithSpaces", "please charge 4111 1111 1111 1111 for the new headset", "4111 1111 1111 1111",
-     "card_number", "please charge [REDACTED] for the new headset"},
+    {"VisaWithSpaces", "please charge 4111 1111 1111 1111 for the new headset",
+     "4111 1111 1111 1111", "card_number", "please charge [REDACTED] for the new headset"},
     {"MastercardWithDashes", "my card 5500-0000-0000-0004 was declined in the software shop",
      "5500-0000-0000-0004", "card_number", ""},
     {"AmexPlain", "corporate Amex 378282246310005 expired", "378282246310005", "card_number", ""},
     {"AmexGrouped", "Amex 3782 822463 10005, exp 12/26", "3782 822463 10005", "card_number", ""},
     {"VisaPlain", "charge it to 4012888888881881 please", "4012888888881881", "card_number", ""},
-    {"DiscoverWithSpaces", "Discover 6011 1111 1111 1117", "6011 1111 1111 1117", "card_number", ""},
+    {"DiscoverWithSpaces", "Discover 6011 1111 1111 1117", "6011 1111 1111 1117", "card_number",
+     ""},
     {"UsSsn", "my SSN is 123-45-6789 for the HR portal", "123-45-6789", "national_id",
      "my SSN is [REDACTED] for the HR portal"},
     {"UsSsnAfterColon", "The payroll form asks SSN: 078-05-1120", "078-05-1120", "national_id", ""},
@@ -254,7 +261,9 @@ struct PlainCase {
   const char* input;
 };
 
-std::ostream& operator<<(std::ostream& os, const PlainCase& c) { return os << c.name; }
+std::ostream& operator<<(std::ostream& os, const PlainCase& c) {
+  return os << c.name;
+}
 
 constexpr PlainCase kPlainCases[] = {
     // --- talking about passwords without giving one ---------------------------------------
@@ -267,7 +276,8 @@ constexpr PlainCase kPlainCases[] = {
     {"PasswordIsBeingRejected", "The new password is being rejected"},
     {"PasswordIsLocked", "My password is locked after too many attempts"},
     {"PasswordIsTheSame", "My password is the same as my old one, is that allowed?"},
-    {"PasswordIsNumberOfCharacters", "my password is 12 characters long and it still says too short"},
+    {"PasswordIsNumberOfCharacters",
+     "my password is 12 characters long and it still says too short"},
     {"PasswordWhenYouAreBack", "Can you reset my password when you are back in the office?"},
     {"PasswordWasReset", "My password was reset yesterday but still doesn't work"},
     {"PasswordExpiredYesterday", "my password expired yesterday"},
@@ -325,7 +335,8 @@ constexpr PlainCase kPlainCases[] = {
     {"ApiKeyFieldEmpty", "The api key field is empty in the settings page"},
     {"SshKeygen", "Should I run ssh-keygen -t ed25519 for the new GitLab?"},
     {"PublicCertificate",
-     "The server sent this:\n-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0B\n"
+     "The server sent this:\n-----BEGIN "
+     "CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0B\n"
      "-----END CERTIFICATE-----\nis it expired?"},
     {"PublicSshKey", "My public key is ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxYz bob@laptop"},
 
@@ -419,9 +430,9 @@ TEST(LooksLikeCardNumberTest, AcceptsLuhnValidNumbers) {
   EXPECT_TRUE(looksLikeCardNumber("4111111111111111"));
   EXPECT_TRUE(looksLikeCardNumber("4111 1111 1111 1111"));
   EXPECT_TRUE(looksLikeCardNumber("5500-0000-0000-0004"));
-  EXPECT_TRUE(looksLikeCardNumber("378282246310005"));        // 15 digits
+  EXPECT_TRUE(looksLikeCardNumber("378282246310005"));  // 15 digits
   EXPECT_TRUE(looksLikeCardNumber("6011111111111117"));
-  EXPECT_TRUE(looksLikeCardNumber("4222222222222"));          // 13 digits
+  EXPECT_TRUE(looksLikeCardNumber("4222222222222"));  // 13 digits
 }
 
 TEST(LooksLikeCardNumberTest, RejectsLuhnFailures) {
@@ -433,8 +444,8 @@ TEST(LooksLikeCardNumberTest, RejectsLuhnFailures) {
 TEST(LooksLikeCardNumberTest, RejectsWrongDigitCounts) {
   EXPECT_FALSE(looksLikeCardNumber(""));
   EXPECT_FALSE(looksLikeCardNumber("no digits here"));
-  EXPECT_FALSE(looksLikeCardNumber("424242424242"));           // 12 digits, Luhn-valid
-  EXPECT_FALSE(looksLikeCardNumber("41111111111111111110"));   // 20 digits
+  EXPECT_FALSE(looksLikeCardNumber("424242424242"));          // 12 digits, Luhn-valid
+  EXPECT_FALSE(looksLikeCardNumber("41111111111111111110"));  // 20 digits
 }
 
 TEST(LooksLikeCardNumberTest, IgnoresNonDigitCharacters) {

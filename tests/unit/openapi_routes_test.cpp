@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 #include "api/application.h"
@@ -22,7 +21,8 @@ TEST(OpenApi, RouterAndSpecListTheSameRoutes) {
   const Application app(config);
   std::set<std::string> routed;
   for (const auto& r : app.router().routes()) {
-    routed.insert(util::asciiLower(std::string(http::beast_http::to_string(r.verb))) + " " + normalise(r.pattern));
+    routed.insert(util::asciiLower(std::string(http::beast_http::to_string(r.verb))) + " " +
+                  normalise(r.pattern));
   }
   const auto spec = nlohmann::json::parse(app.openapiDocument());
   std::set<std::string> documented;
@@ -40,7 +40,9 @@ TEST(OpenApi, EveryErrorResponseUsesTheErrorSchema) {
   const Application app(config::Config{});
   const auto spec = nlohmann::json::parse(app.openapiDocument());
   for (const auto& [name, response] : spec["components"]["responses"].items()) {
-    EXPECT_EQ(response["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Error") << name;
+    EXPECT_EQ(response["content"]["application/json"]["schema"]["$ref"],
+              "#/components/schemas/Error")
+        << name;
   }
 }
 

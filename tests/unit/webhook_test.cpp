@@ -67,29 +67,38 @@ class FlakyStore final : public store::Store {
   void appendExchange(const store::Exchange& e, const store::SessionPolicy& p) override {
     real_->appendExchange(e, p);
   }
-  void appendExchanges(const std::vector<store::Exchange>& e, const store::SessionPolicy& p) override {
+  void appendExchanges(const std::vector<store::Exchange>& e,
+                       const store::SessionPolicy& p) override {
     real_->appendExchanges(e, p);
   }
   std::optional<store::Session> session(const std::string& id, store::EpochMs now) override {
     return real_->session(id, now);
   }
-  std::vector<store::Exchange> recentExchanges(const std::string& id, std::size_t n, store::EpochMs now) override {
+  std::vector<store::Exchange> recentExchanges(const std::string& id, std::size_t n,
+                                               store::EpochMs now) override {
     return real_->recentExchanges(id, n, now);
   }
   bool deleteSession(const std::string& id) override { return real_->deleteSession(id); }
-  std::size_t purgeExpiredSessions(store::EpochMs now) override { return real_->purgeExpiredSessions(now); }
-  store::FeedbackOutcome recordFeedback(const store::Feedback& f) override { return real_->recordFeedback(f); }
+  std::size_t purgeExpiredSessions(store::EpochMs now) override {
+    return real_->purgeExpiredSessions(now);
+  }
+  store::FeedbackOutcome recordFeedback(const store::Feedback& f) override {
+    return real_->recordFeedback(f);
+  }
   store::Stats stats(std::size_t worst) override { return real_->stats(worst); }
-  store::CreatedTicket createTicket(const store::NewTicket& t, store::EpochMs now, bool notify) override {
+  store::CreatedTicket createTicket(const store::NewTicket& t, store::EpochMs now,
+                                    bool notify) override {
     return real_->createTicket(t, now, notify);
   }
   std::optional<store::Ticket> ticket(std::int64_t id) override {
     if (id == missing_ticket) return std::nullopt;
     return real_->ticket(id);
   }
-  store::TicketPage listTickets(const store::TicketListQuery& q) override { return real_->listTickets(q); }
-  std::optional<store::Ticket> updateTicketStatus(std::int64_t id, store::TicketStatus status, store::EpochMs now,
-                                                  bool notify) override {
+  store::TicketPage listTickets(const store::TicketListQuery& q) override {
+    return real_->listTickets(q);
+  }
+  std::optional<store::Ticket> updateTicketStatus(std::int64_t id, store::TicketStatus status,
+                                                  store::EpochMs now, bool notify) override {
     return real_->updateTicketStatus(id, status, now, notify);
   }
   std::vector<store::OutboxEvent> dueEvents(store::EpochMs now, std::size_t limit) override {
@@ -100,8 +109,11 @@ class FlakyStore final : public store::Store {
     return real_->dueEvents(now, limit);
   }
   std::optional<store::EpochMs> nextDueTime() override { return real_->nextDueTime(); }
-  void markDelivered(std::int64_t id, store::EpochMs now) override { real_->markDelivered(id, now); }
-  void markAttemptFailed(std::int64_t id, const std::string& error, std::optional<store::EpochMs> retry_at) override {
+  void markDelivered(std::int64_t id, store::EpochMs now) override {
+    real_->markDelivered(id, now);
+  }
+  void markAttemptFailed(std::int64_t id, const std::string& error,
+                         std::optional<store::EpochMs> retry_at) override {
     real_->markAttemptFailed(id, error, retry_at);
   }
 
@@ -265,9 +277,11 @@ TEST(WebhookJson, NullsForEmptyFieldsAndDeliveredState) {
   EXPECT_EQ(j["articles_tried"], json::array());
   EXPECT_EQ(j["delivery"]["state"], "delivered");
   t.articles_tried = {{"kb-1", "Printing", "", "", 0.5}};
-  EXPECT_EQ(tickets::ticketJson(t)["articles_tried"][0],
-            json({{"article_id", "kb-1"}, {"subject", "Printing"}, {"category", nullptr}, {"url", nullptr},
-                  {"score", 0.5}}));
+  EXPECT_EQ(tickets::ticketJson(t)["articles_tried"][0], json({{"article_id", "kb-1"},
+                                                               {"subject", "Printing"},
+                                                               {"category", nullptr},
+                                                               {"url", nullptr},
+                                                               {"score", 0.5}}));
   EXPECT_TRUE(j["delivery"]["last_error"].is_null());
   EXPECT_TRUE(j["delivery"]["next_attempt_at"].is_null());
   EXPECT_EQ(j["delivery"]["delivered_at"], "2023-11-14T22:13:20.000000Z");

@@ -89,8 +89,7 @@ class ChatStreamObserver final : public rag::AnswerObserver {
       writeError(*answer.failure);
     } else {
       reply_->write(sseEvent(
-          "done",
-          writer_->write(answer, context.request_id, secondsSince(context.received_at))));
+          "done", writer_->write(answer, context.request_id, secondsSince(context.received_at))));
     }
     reply_->end();
   }
@@ -142,8 +141,7 @@ void ChatRoutes::answer(const Serving& serving, ChatRequest chat,
   }
 }
 
-http::Response ChatRoutes::chat(const http::Request& request,
-                                http::RequestContext& context) const {
+http::Response ChatRoutes::chat(const http::Request& request, http::RequestContext& context) const {
   auto [chat, serving] = accept(request);
   const rag::ChatService& service = *serving->service;
   if (!env_.services.support && !service.asynchronous()) {
@@ -153,7 +151,8 @@ http::Response ChatRoutes::chat(const http::Request& request,
     return chatResponse(answer, *serving->writer, context, request.version());
   }
   // With a database the exchange is stored before the reply: always answered later.
-  auto observer = std::make_shared<ChatReplyObserver>(env_.defer(request, context), serving->writer);
+  auto observer =
+      std::make_shared<ChatReplyObserver>(env_.defer(request, context), serving->writer);
   answer(*serving, std::move(chat), std::move(observer), serving);
   return {};
 }

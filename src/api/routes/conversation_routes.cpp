@@ -74,7 +74,9 @@ http::Response ConversationRoutes::deleteSession(const http::Request& request,
   const auto& service = conversations();
   return env_.offload<Done>(
       request, context, [&service, id] { return service.deleteSession(id); },
-      [](Done&, unsigned version) { return http::Response{http::Status::no_content, version}; });
+      [](Done&, unsigned version) {
+        return http::Response{http::Status::no_content, version};
+      });
 }
 
 http::Response ConversationRoutes::feedback(const http::Request& request,

@@ -79,8 +79,7 @@ http::Response SystemRoutes::health(const http::Request& request, http::RequestC
   return jsonResponse(status, body, request.version());
 }
 
-http::Response SystemRoutes::chatHealth(const http::Request& request,
-                                        http::RequestContext&) const {
+http::Response SystemRoutes::chatHealth(const http::Request& request, http::RequestContext&) const {
   const auto service = env_.services.serving->service();
   if (!service) {
     const std::string failed = env_.services.serving->failure();

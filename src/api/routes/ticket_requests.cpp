@@ -89,8 +89,12 @@ support::TicketDraft parseTicketDraft(const http::Request& request,
         "Give a 'session_id' (to escalate a conversation), a 'description' of the problem, or "
         "both.");
   }
-  if (const auto text = stringField(body, "subject", kMaxSubjectChars)) draft.subject = redact(*text);
-  if (const auto text = stringField(body, "contact", kMaxContactChars)) draft.contact = redact(*text);
+  if (const auto text = stringField(body, "subject", kMaxSubjectChars)) {
+    draft.subject = redact(*text);
+  }
+  if (const auto text = stringField(body, "contact", kMaxContactChars)) {
+    draft.contact = redact(*text);
+  }
   draft.priority = priorityField(body);
   draft.idempotency_key = idempotencyKey(request);
   context.redacted = std::move(redacted);

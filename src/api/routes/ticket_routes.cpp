@@ -20,8 +20,7 @@ nlohmann::json ticketPageJson(const store::TicketPage& page, const store::Ticket
   if (!page.next_before_id) return out;
   const std::string next = tickets::displayId(*page.next_before_id);
   out["next"] = next;
-  std::string link =
-      prefix + "/tickets?limit=" + std::to_string(query.limit) + "&before=" + next;
+  std::string link = prefix + "/tickets?limit=" + std::to_string(query.limit) + "&before=" + next;
   if (query.status) link += "&status=" + std::string(store::toString(*query.status));
   out["next_url"] = link;
   return out;
@@ -37,7 +36,8 @@ void TicketRoutes::addRoutes(http::Router& router) const {
   const std::string& p = env_.config.api_v1_prefix;
   router.add(http::Verb::post, p + "/tickets", bindRoute(this, &TicketRoutes::createTicket));
   router.add(http::Verb::get, p + "/tickets", bindRoute(this, &TicketRoutes::listTickets));
-  router.add(http::Verb::get, p + "/tickets/{ticket_id}", bindRoute(this, &TicketRoutes::getTicket));
+  router.add(http::Verb::get, p + "/tickets/{ticket_id}",
+             bindRoute(this, &TicketRoutes::getTicket));
   router.add(http::Verb::patch, p + "/tickets/{ticket_id}",
              bindRoute(this, &TicketRoutes::updateTicket));
 }
