@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "api/support_json.h"
-#include "support/support_service.h"
 #include "tickets/ticket_json.h"
 #include "util/json_escape.h"
 #include "util/json_values.h"
@@ -22,8 +21,26 @@ nlohmann::json articleMetadata(const kb::Article& a) {
   return m;
 }
 
+namespace {
+
+// The article's entry in a reply's "sources", as citedSourcesJson shapes it, less what differs
+// per answer (its number and score), without braces.
+std::string sourceFragment(const kb::Article& a) {
+  const store::CitedSource source{a.id, a.subject, a.category, a.url, 0, a.source};
+  nlohmann::json item =
+      tickets::citedSourcesJson({source}, tickets::SourcesStyle::kChatReply).at(0);
+  item.erase("n");
+  item.erase("score");
+  const std::string json = item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return json.substr(1, json.size() - 2);
+}
+
+}  // namespace
+
 ChatReplyWriter::ChatReplyWriter(const std::vector<kb::Article>& articles) : articles_(articles) {
   fragments_.reserve(articles.size());
+  source_fragments_.reserve(articles.size());
+  for (const auto& a : articles) source_fragments_.push_back(sourceFragment(a));
   for (const auto& a : articles) {
     std::string f =
         nlohmann::json{{"subject", a.subject}, {"answer", a.body}, {"metadata", articleMetadata(a)}}
@@ -96,7 +113,7 @@ std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::str
   return out;
 }
 
-void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer& answer) {
+void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer& answer) const {
   const auto& c = answer.conversation;
   const support::Escalation escalation{c.escalation_suggested, c.escalation_reason,
                                        c.escalation_message};
@@ -106,13 +123,25 @@ void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer
       {"query_rewrite", util::nullIfEmpty(answer.rewritten_by)},
       {"standalone_query",
        answer.standalone_query.empty() ? answer.query : answer.standalone_query},
-      {"sources",
-       tickets::citedSourcesJson(support::citedSources(answer), tickets::SourcesStyle::kChatReply)},
       {"escalation", escalationJson(escalation)}};
   // Spliced into the reply object: its members without the braces.
   const std::string members = tail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out += ',';
   out.append(members, 1, members.size() - 2);
+  appendSources(out, answer);
+}
+
+// "sources": the articles the answer was built from, numbered as the answer cites them.
+void ChatReplyWriter::appendSources(std::string& out, const rag::ChatAnswer& answer) const {
+  out += ",\"sources\":[";
+  const std::size_t n = std::min(answer.sources_used, answer.results.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& r = answer.results[i];
+    out += fmt::format("{}{{\"n\":{},", i > 0 ? "," : "", i + 1);
+    out += source_fragments_[static_cast<std::size_t>(r.article - articles_.data())];
+    out += fmt::format(",\"score\":{}}}", r.score);
+  }
+  out += ']';
 }
 
 std::string ChatReplyWriter::writeSources(const rag::ChatAnswer& partial) const {

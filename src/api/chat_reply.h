@@ -28,13 +28,17 @@ class ChatReplyWriter {
   void appendSearchResults(std::string& out, const rag::ChatAnswer& answer) const;
   // session_id, message_id, standalone_query, sources (the articles the answer was built from,
   // numbered as the answer cites them) and escalation.
-  static void appendConversation(std::string& out, const rag::ChatAnswer& answer);
+  void appendConversation(std::string& out, const rag::ChatAnswer& answer) const;
+  void appendSources(std::string& out, const rag::ChatAnswer& answer) const;
   std::size_t searchResultsSize(const rag::ChatAnswer& answer) const;
 
   const std::vector<kb::Article>& articles_;
   // For article i: `{"subject":...,"answer":...,"metadata":{...}` without the closing brace, so a
   // reply appends `,"score":S}`.
   std::vector<std::string> fragments_;
+  // For article i: its entry in "sources" (tickets::citedSourcesJson's chat-reply shape) without
+  // "n" and "score" and without the braces, so a reply writes `{"n":N,` + this + `,"score":S}`.
+  std::vector<std::string> source_fragments_;
 };
 
 // An article's `metadata` object as clients see it: its extra fields plus id, category, tags,
