@@ -1,5 +1,7 @@
 #include "api/support_json.h"
 
+#include <cmath>
+
 #include "tickets/ticket_json.h"
 #include "util/json_values.h"
 #include "util/time.h"
@@ -11,9 +13,8 @@ namespace {
 // Shares, rounded to 4 decimals; null when there is nothing to divide.
 nlohmann::json rate(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return nullptr;
-  return static_cast<double>(static_cast<std::int64_t>(
-             10000.0 * static_cast<double>(part) / static_cast<double>(whole) + 0.5)) /
-         10000.0;
+  const double share = static_cast<double>(part) / static_cast<double>(whole);
+  return static_cast<double>(std::llround(share * 10000.0)) / 10000.0;
 }
 
 }  // namespace

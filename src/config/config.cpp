@@ -61,7 +61,9 @@ std::map<std::string, std::string> parseDotenv(const std::string& text, const st
     if (key.empty() ||
         key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
             std::string::npos) {
-      throw ConfigError(where + ": invalid variable name '" + key + "'");
+      std::string message = where + ": invalid variable name '";
+      message += key;
+      throw ConfigError(message + "'");
     }
     values[key] = unquote(view.substr(eq + 1), where);
   }

@@ -36,6 +36,8 @@ class PendingResponse {
   // While a streamed body is open and nothing was written for `interval`, the connection writes
   // `chunk` by itself (e.g. an SSE comment), so that proxies and clients with read timeouts keep
   // a slow stream open. Call before beginStream(). Connections that cannot do this ignore it.
+  // By value: implementations keep the chunk; this default for connections that cannot ignores it.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   virtual void heartbeat(std::string chunk, std::chrono::milliseconds interval) {
     (void)chunk;
     (void)interval;

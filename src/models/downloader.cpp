@@ -5,7 +5,6 @@
 
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -51,8 +50,8 @@ class PartFile {
   explicit PartFile(std::filesystem::path path) : path_(std::move(path)) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd_ < 0) {
-      throw DownloadError(Kind::kIo,
-                          "cannot write " + path_.string() + ": " + std::strerror(errno));
+      throw DownloadError(Kind::kIo, "cannot write " + path_.string() + ": " +
+                                         std::generic_category().message(errno));
     }
     std::error_code ec;
     size = std::filesystem::file_size(path_, ec);
@@ -233,7 +232,7 @@ bool Transfer::write(std::string_view chunk) {
     const bool full = error == ENOSPC || error == EDQUOT;
     failure.emplace(full ? Kind::kDiskFull : Kind::kIo,
                     (full ? "disk full while writing " : "cannot write ") + part.path().string() +
-                        ": " + std::strerror(error) + ".");
+                        ": " + std::generic_category().message(error) + ".");
     return false;
   }
   progress.advanced(part.size);

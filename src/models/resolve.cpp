@@ -35,7 +35,7 @@ bool isRepoFileSpec(const std::string& spec) {
 std::filesystem::path resolveModel(const std::string& spec, const std::filesystem::path& models_dir,
                                    ModelRole role) {
   const std::string variable = variableFor(role);
-  const std::filesystem::path as_path(spec);
+  std::filesystem::path as_path(spec);
   // An existing file always wins, so a local path is never shadowed by an alias.
   if (isFile(as_path)) return as_path;
 
@@ -46,7 +46,7 @@ std::filesystem::path resolveModel(const std::string& spec, const std::filesyste
                           " model, not a" + (role == ModelRole::kChat ? " chat" : "n embedding") +
                           " model. Pick another one from `chatbot models list`.");
     }
-    const std::filesystem::path file = models_dir / known->file;
+    std::filesystem::path file = models_dir / known->file;
     if (isFile(file)) return file;
     throw ModelNotFound(variable + "=" + spec + ": " + file.string() +
                         " is not downloaded yet. Fix: `chatbot models pull " +
@@ -54,15 +54,15 @@ std::filesystem::path resolveModel(const std::string& spec, const std::filesyste
                         "), or set " + variable + "=none.");
   }
 
-  const std::filesystem::path in_dir = models_dir / as_path;
+  std::filesystem::path in_dir = models_dir / as_path;
   if (isFile(in_dir)) return in_dir;
   if (as_path.extension() != ".gguf") {
-    const std::filesystem::path with_ext = models_dir / (spec + ".gguf");
+    std::filesystem::path with_ext = models_dir / (spec + ".gguf");
     if (isFile(with_ext)) return with_ext;
   }
   if (isRepoFileSpec(spec)) {
     // Pulled files are stored under their own name, without the repository's folders.
-    const std::filesystem::path pulled = models_dir / as_path.filename();
+    std::filesystem::path pulled = models_dir / as_path.filename();
     if (isFile(pulled)) return pulled;
     throw ModelNotFound(variable + "=" + spec + ": " + pulled.string() +
                         " is not downloaded yet. Fix: `chatbot models pull " + spec + "`, or set " +

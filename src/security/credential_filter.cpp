@@ -70,10 +70,8 @@ bool valueStronglySecret(std::string_view value) {
       digit = true;
     } else if (c >= 'A' && c <= 'Z') {
       upper = letter = true;
-    } else if (c >= 'a' && c <= 'z') {
-      letter = true;
+    } else if ((c >= 'a' && c <= 'z') || c == '\'' || static_cast<unsigned char>(c) >= 0x80) {
       // Apostrophes ("doesn't", "n'est") and UTF-8 bytes ("oublié") are part of ordinary words.
-    } else if (c == '\'' || static_cast<unsigned char>(c) >= 0x80) {
       letter = true;
     } else {
       symbol = true;
@@ -130,6 +128,9 @@ struct CredentialFilter::Patterns {
   std::unique_ptr<RE2> card;
 };
 
+// The analyzer loses track of the unique_ptrs moved into the Whole/Captured aggregates of the
+// vectors below and reports a leak at the end; every RE2 is owned by patterns_.
+// NOLINTBEGIN(clang-analyzer-cplusplus.NewDeleteLeaks)
 CredentialFilter::CredentialFilter() : patterns_(std::make_unique<Patterns>()) {
   RE2::Options opts;
   opts.set_log_errors(false);
@@ -183,6 +184,7 @@ CredentialFilter::CredentialFilter() : patterns_(std::make_unique<Patterns>()) {
   p.bare = make(std::string(R"((?i)\b)") + std::string(kKeywords) + R"(\s+["'`]?(\S+))");
   p.card = make(R"(\b\d(?:[ \-]?\d){12,18}\b)");
 }
+// NOLINTEND(clang-analyzer-cplusplus.NewDeleteLeaks)
 
 CredentialFilter::~CredentialFilter() = default;
 

@@ -90,7 +90,7 @@ std::vector<store::CitedSource> citedSources(const rag::ChatAnswer& answer) {
 
 SupportService::SupportService(std::shared_ptr<store::Store> store, SupportOptions options)
     : store_(std::move(store)),
-      options_(std::move(options)),
+      options_(options),
       writer_(store_, options_.sessions),
       pool_(std::max<std::size_t>(1, options_.threads)) {
   purger_ = std::thread([this] { purgeLoop(); });

@@ -26,8 +26,8 @@ struct SupportOptions {
   std::size_t history_turns = 3;  // earlier exchanges given to rewriting and to the LLM prompt
   double confident_score = 0.5;   // best result below it: the reply offers a ticket
   std::size_t threads = 4;        // for store calls
-  std::chrono::milliseconds purge_interval{10 * 60 *
-                                           1000};  // how often expired sessions are deleted
+  // How often expired sessions are deleted.
+  std::chrono::milliseconds purge_interval{std::chrono::minutes(10)};
 };
 
 class SupportService {
