@@ -106,6 +106,40 @@ nlohmann::json toJson(const EvalRun& run) {
           {"p95_ms", m.p95_ms}};
 }
 
+// What the report says about dense retrieval: the model, or why there is no dense run.
+std::string denseNote(const app::DenseRetrieval& dense) {
+  if (dense.enabled()) return "embedding model " + dense.embedder->identity();
+  if (!dense.error.empty()) return "dense retrieval unavailable: " + dense.error;
+  return "dense and hybrid retrieval are off: set EMBEDDING_MODEL to a GGUF embedding model to "
+         "compare them";
+}
+
+void printReport(const std::vector<EvalRun>& runs, std::size_t queries, std::size_t articles,
+                 const app::DenseRetrieval& dense, bool json) {
+  if (json) {
+    // The top-level metrics are the lexical run's (what older consumers read); `runs` has all.
+    nlohmann::json out = toJson(runs.front());
+    out["articles"] = articles;
+    out["runs"] = nlohmann::json::array();
+    for (const auto& run : runs) out["runs"].push_back(toJson(run));
+    out["dense"] =
+        dense.enabled() ? nlohmann::json(dense.embedder->identity()) : nlohmann::json(nullptr);
+    if (!dense.enabled()) out["note"] = denseNote(dense);
+    std::cout << out.dump() << "\n";
+    return;
+  }
+  std::printf("%zu queries over %zu articles\n", queries, articles);
+  std::printf("%-8s %-44s %6s %6s %7s %8s %8s %8s\n", "run", "retriever", "hit@1", "hit@5",
+              "mrr@10", "ndcg@10", "p50_ms", "p95_ms");
+  for (const auto& run : runs) {
+    const auto& m = run.metrics;
+    std::printf("%-8s %-44s %6.3f %6.3f %7.3f %8.3f %8.3f %8.3f\n", run.kind.c_str(),
+                run.retriever.c_str(), m.hit_at_1, m.hit_at_5, m.mrr_at_10, m.ndcg_at_10, m.p50_ms,
+                m.p95_ms);
+  }
+  std::printf("%s\n", denseNote(dense).c_str());
+}
+
 }  // namespace
 
 int runEval(const CommonFlags& flags, const EvalFlags& eval) {
@@ -130,43 +164,13 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval) {
     runs.back().metrics =
         evaluate(index->retriever(), queries, articles, eval.k, "lexical", !eval.json);
     const app::DenseRetrieval dense = app::setUpDenseRetrieval(index, *config, !eval.json);
-    std::string dense_note;
     if (dense.enabled()) {
       runs.push_back({"dense", dense.dense->name(),
                       evaluate(*dense.dense, queries, articles, eval.k, "dense", !eval.json)});
       runs.push_back({"hybrid", dense.hybrid->name(),
                       evaluate(*dense.hybrid, queries, articles, eval.k, "hybrid", !eval.json)});
-      dense_note = "embedding model " + dense.embedder->identity();
-    } else if (!dense.error.empty()) {
-      dense_note = "dense retrieval unavailable: " + dense.error;
-    } else {
-      dense_note =
-          "dense and hybrid retrieval are off: set EMBEDDING_MODEL to a GGUF embedding model to "
-          "compare them";
     }
-
-    if (eval.json) {
-      // The top-level metrics are the lexical run's (what older consumers read); `runs` has all.
-      nlohmann::json out = toJson(runs.front());
-      out["articles"] = articles.size();
-      out["runs"] = nlohmann::json::array();
-      for (const auto& run : runs) out["runs"].push_back(toJson(run));
-      out["dense"] =
-          dense.enabled() ? nlohmann::json(dense.embedder->identity()) : nlohmann::json(nullptr);
-      if (!dense.enabled()) out["note"] = dense_note;
-      std::cout << out.dump() << "\n";
-    } else {
-      std::printf("%zu queries over %zu articles\n", queries.size(), articles.size());
-      std::printf("%-8s %-44s %6s %6s %7s %8s %8s %8s\n", "run", "retriever", "hit@1", "hit@5",
-                  "mrr@10", "ndcg@10", "p50_ms", "p95_ms");
-      for (const auto& run : runs) {
-        const auto& m = run.metrics;
-        std::printf("%-8s %-44s %6.3f %6.3f %7.3f %8.3f %8.3f %8.3f\n", run.kind.c_str(),
-                    run.retriever.c_str(), m.hit_at_1, m.hit_at_5, m.mrr_at_10, m.ndcg_at_10,
-                    m.p50_ms, m.p95_ms);
-      }
-      std::printf("%s\n", dense_note.c_str());
-    }
+    printReport(runs, queries.size(), articles.size(), dense, eval.json);
     return dense.error.empty() ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "chatbot eval: " << e.what() << "\n";

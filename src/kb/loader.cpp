@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_set>
@@ -260,59 +261,57 @@ void parseCsvArticles(const std::string& text, const std::string& origin, LoadRe
   }
 }
 
-LoadResult loadKnowledgeBase(const fs::path& root) {
-  LoadResult out;
+namespace {
+
+bool isArticleFile(const fs::path& path) {
+  const auto name = path.filename().string();
+  if (name == "README.md" || name == "FORMAT.md" || name.front() == '.') return false;
+  const auto ext = util::asciiLower(path.extension().string());
+  return ext == ".md" || ext == ".markdown" || ext == ".jsonl" || ext == ".csv";
+}
+
+// The article files under `root` (a folder, searched recursively, or one file), relative to
+// `root`'s folder and sorted, so that the load order and the content hash do not depend on the
+// file system. Nullopt, with a problem recorded, when `root` is neither.
+std::optional<std::vector<fs::path>> articleFiles(const fs::path& root, LoadResult& out) {
   std::vector<fs::path> files;
   std::error_code ec;
   if (fs::is_regular_file(root, ec)) {
     files.push_back(root.filename());
-  } else if (fs::is_directory(root, ec)) {
-    for (auto it = fs::recursive_directory_iterator(
-             root, fs::directory_options::follow_directory_symlink, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      if (!it->is_regular_file()) continue;
-      const auto name = it->path().filename().string();
-      if (name == "README.md" || name == "FORMAT.md" || name.front() == '.') continue;
-      const auto ext = util::asciiLower(it->path().extension().string());
-      if (ext == ".md" || ext == ".markdown" || ext == ".jsonl" || ext == ".csv") {
-        files.push_back(fs::relative(it->path(), root));
-      }
-    }
-  } else {
+    return files;
+  }
+  if (!fs::is_directory(root, ec)) {
     out.problems.push_back(
         {root.string(), "knowledge base not found: set KB_DIR or --kb to a folder or file"});
-    return out;
+    return std::nullopt;
+  }
+  for (auto it = fs::recursive_directory_iterator(
+           root, fs::directory_options::follow_directory_symlink, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file() && isArticleFile(it->path())) {
+      files.push_back(fs::relative(it->path(), root));
+    }
   }
   std::sort(files.begin(), files.end());
-  const fs::path base = fs::is_regular_file(root, ec) ? root.parent_path() : root;
-  std::string hash_material;
-  for (const auto& rel : files) {
-    const std::string origin = rel.generic_string();
-    std::string text;
-    try {
-      text = util::readFile(base / rel);
-    } catch (const std::exception& e) {
-      out.problems.push_back({origin, e.what()});
-      continue;
-    }
-    hash_material += origin;
-    hash_material.push_back('\0');
-    hash_material += util::sha256Hex(text);
-    hash_material.push_back('\n');
-    const auto ext = util::asciiLower(rel.extension().string());
-    if (ext == ".jsonl") {
-      parseJsonlArticles(text, origin, out);
-    } else if (ext == ".csv") {
-      parseCsvArticles(text, origin, out);
-    } else {
-      parseMarkdownArticle(text, origin, out);
-    }
-  }
-  out.files = std::move(files);
-  out.content_hash = util::sha256Hex(hash_material);
+  return files;
+}
 
-  // Ids are the public handle of an article (citations, feedback): a duplicate is a problem.
+void parseArticleFile(const std::string& text, const fs::path& rel, LoadResult& out) {
+  const std::string origin = rel.generic_string();
+  const auto ext = util::asciiLower(rel.extension().string());
+  if (ext == ".jsonl") {
+    parseJsonlArticles(text, origin, out);
+  } else if (ext == ".csv") {
+    parseCsvArticles(text, origin, out);
+  } else {
+    parseMarkdownArticle(text, origin, out);
+  }
+}
+
+// Ids are the public handle of an article (citations, feedback): a duplicate is a problem, and
+// the first one is kept.
+void dropDuplicateIds(LoadResult& out) {
   std::unordered_set<std::string> seen;
   std::vector<Article> unique;
   unique.reserve(out.articles.size());
@@ -324,6 +323,35 @@ LoadResult loadKnowledgeBase(const fs::path& root) {
     unique.push_back(std::move(a));
   }
   out.articles = std::move(unique);
+}
+
+}  // namespace
+
+LoadResult loadKnowledgeBase(const fs::path& root) {
+  LoadResult out;
+  std::optional<std::vector<fs::path>> files = articleFiles(root, out);
+  if (!files) return out;
+  std::error_code ec;
+  const fs::path base = fs::is_regular_file(root, ec) ? root.parent_path() : root;
+  // The hash covers each file's name and content, so a rename re-indexes as an edit does.
+  std::string hash_material;
+  for (const auto& rel : *files) {
+    std::string text;
+    try {
+      text = util::readFile(base / rel);
+    } catch (const std::exception& e) {
+      out.problems.push_back({rel.generic_string(), e.what()});
+      continue;
+    }
+    hash_material += rel.generic_string();
+    hash_material.push_back('\0');
+    hash_material += util::sha256Hex(text);
+    hash_material.push_back('\n');
+    parseArticleFile(text, rel, out);
+  }
+  out.files = std::move(*files);
+  out.content_hash = util::sha256Hex(hash_material);
+  dropDuplicateIds(out);
   return out;
 }
 
