@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -216,14 +215,8 @@ TEST(HttpClient, BodiesOverTheLimitAreCutAndFlagged) {
 }
 
 TEST(HttpClient, RetryAfterIsParsedInBothForms) {
-  char http_date[64];
-  const std::time_t in_two_minutes = std::time(nullptr) + 120;
-  std::tm utc{};
-  gmtime_r(&in_two_minutes, &utc);
-  std::strftime(http_date, sizeof http_date, "%a, %d %b %Y %H:%M:%S GMT", &utc);
-  WebhookReceiver receiver(
-      {ReceiverAction::respond(429, "", {"Retry-After: 7"}),
-       ReceiverAction::respond(503, "", {std::string("Retry-After: ") + http_date})});
+  WebhookReceiver receiver({ReceiverAction::respond(429, "", {"Retry-After: 7"}),
+                            ReceiverAction::respond(503, "", {retryAfterHttpDate(120)})});
   const net::HttpClient client;
   const net::HttpResponse seconds = client.perform(get(receiver.url()));
   EXPECT_EQ(seconds.status, 429);

@@ -9,6 +9,7 @@
 #include "api/application.h"
 #include "api/errors.h"
 #include "api/middleware/middlewares.h"
+#include "http/pending_response.h"
 
 namespace chatbot::api {
 namespace {
@@ -160,10 +161,39 @@ TEST_F(PipelineTest, CorsAnswersPreflightsAndRefusesOriginsNotAllowed) {
             http::Status::not_found);
 }
 
+// Answers at once only: a handler that tries to defer fails the test.
+class NoDeferral final : public http::Deferral {
+ protected:
+  std::shared_ptr<http::PendingResponse> makePending() override {
+    ADD_FAILURE() << "the handler deferred its reply";
+    return nullptr;
+  }
+};
+
+// An Application built without a database (library use) refuses the routes that need one with
+// 503 storage_unavailable, rather than dereferencing services it was not given.
+TEST(ApplicationWithoutDatabase, RoutesThatNeedOneAnswerStorageUnavailable) {
+  Application app(config::Config{});
+  const http::ConnectionInfo connection{"127.0.0.1"};
+  for (const auto& [verb, target] : std::vector<std::pair<http::Verb, std::string>>{
+           {http::Verb::get, "/api/v1/tickets"},
+           {http::Verb::get, "/api/v1/tickets/TKT-000001"},
+           {http::Verb::get, "/api/v1/sessions/abc"},
+           {http::Verb::delete_, "/api/v1/sessions/abc"},
+           {http::Verb::get, "/api/v1/stats"}}) {
+    NoDeferral deferral;
+    const auto res = app.handle(request(verb, target), connection, deferral);
+    EXPECT_EQ(res.result(), http::Status::service_unavailable) << target;
+    EXPECT_EQ(nlohmann::json::parse(res.body())["error"], "storage_unavailable") << target;
+  }
+}
+
 TEST(ErrorMapping, EveryKindHasItsStatus) {
   EXPECT_EQ(httpStatus(ErrorKind::kInvalidInput), http::Status::bad_request);
   EXPECT_EQ(httpStatus(ErrorKind::kUnsupportedMediaType), http::Status::unsupported_media_type);
+  EXPECT_EQ(httpStatus(ErrorKind::kUnauthenticated), http::Status::unauthorized);
   EXPECT_EQ(httpStatus(ErrorKind::kForbidden), http::Status::forbidden);
+  EXPECT_EQ(httpStatus(ErrorKind::kRateLimited), http::Status::too_many_requests);
   EXPECT_EQ(httpStatus(ErrorKind::kNotFound), http::Status::not_found);
   EXPECT_EQ(httpStatus(ErrorKind::kMethodNotAllowed), http::Status::method_not_allowed);
   EXPECT_EQ(httpStatus(ErrorKind::kNotReady), http::Status::service_unavailable);

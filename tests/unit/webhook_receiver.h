@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -181,6 +182,16 @@ inline std::uint16_t closedLoopbackPort() {
   boost::asio::ip::tcp::acceptor acceptor(
       io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
   return acceptor.local_endpoint().port();
+}
+
+// A Retry-After header with an HTTP-date (RFC 9110) `seconds_from_now` in the future.
+inline std::string retryAfterHttpDate(int seconds_from_now) {
+  const std::time_t when = std::time(nullptr) + seconds_from_now;
+  std::tm utc{};
+  gmtime_r(&when, &utc);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+  return std::string("Retry-After: ") + date;
 }
 
 }  // namespace chatbot::testing

@@ -403,15 +403,9 @@ TEST(WebhookClient, ClosedConnectionIsTransient) {
 }
 
 TEST(WebhookClient, RetryAfterIsReadOn429And503Only) {
-  char http_date[64];
-  const std::time_t in_two_minutes = std::time(nullptr) + 120;
-  std::tm utc{};
-  gmtime_r(&in_two_minutes, &utc);
-  std::strftime(http_date, sizeof http_date, "%a, %d %b %Y %H:%M:%S GMT", &utc);
-  WebhookReceiver receiver(
-      {ReceiverAction::respond(429, "slow down", {"Retry-After: 7"}),
-       ReceiverAction::respond(503, "", {std::string("Retry-After: ") + http_date}),
-       ReceiverAction::respond(500, "", {"Retry-After: 9"})});
+  WebhookReceiver receiver({ReceiverAction::respond(429, "slow down", {"Retry-After: 7"}),
+                            ReceiverAction::respond(503, "", {retryAfterHttpDate(120)}),
+                            ReceiverAction::respond(500, "", {"Retry-After: 9"})});
   tickets::WebhookClient client(clientOptions(receiver.url()));
 
   const auto r429 = client.send(sampleMessage(), std::stop_token());

@@ -18,17 +18,15 @@ std::shared_ptr<DeferredReply> RouteEnv::defer(const http::Request& request,
 }
 
 const support::SupportService& RouteEnv::requireSupport() const {
-  if (!services.support) {
+  // The three come together from app::makeSupportServices; one missing is the same as none, so
+  // the route modules may dereference conversations and tickets after this check.
+  if (!services.support || !services.conversations || !services.tickets) {
     throw ApiError({ErrorKind::kStorageUnavailable, "storage_unavailable",
                     "Conversations, feedback and tickets need a database, and this server runs "
                     "without one."});
   }
   return *services.support;
 }
-
-}  // namespace chatbot::api
-
-namespace chatbot::api {
 
 void RouteEnv::logUnexpected(const http::RequestContext& context, const std::exception& e) {
   log::error("http.unhandled_exception", {{"request_id", context.request_id}, {"error", e.what()}});
