@@ -43,6 +43,8 @@ http::Status httpStatus(ErrorKind kind) {
       return http::Status::bad_request;
     case ErrorKind::kUnsupportedMediaType:
       return http::Status::unsupported_media_type;
+    case ErrorKind::kUnauthenticated:
+      return http::Status::unauthorized;
     case ErrorKind::kForbidden:
       return http::Status::forbidden;
     case ErrorKind::kNotFound:
@@ -53,6 +55,8 @@ http::Status httpStatus(ErrorKind kind) {
     case ErrorKind::kOverloaded:
     case ErrorKind::kStorageUnavailable:
       return http::Status::service_unavailable;
+    case ErrorKind::kRateLimited:
+      return http::Status::too_many_requests;
     case ErrorKind::kInternal:
       return http::Status::internal_server_error;
   }

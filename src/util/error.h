@@ -13,11 +13,13 @@ namespace chatbot {
 enum class ErrorKind {
   kInvalidInput,          // the request is malformed or a field is out of range
   kUnsupportedMediaType,  // the body is not in a format the endpoint reads
-  kForbidden,             // the caller may not do this (e.g. a CORS origin not allowed)
+  kUnauthenticated,       // no valid credentials where they are required, or invalid ones sent
+  kForbidden,             // the caller may not do this (its role, a CORS origin not allowed)
   kNotFound,              // what the request names does not exist (any more)
   kMethodNotAllowed,      // the path exists, the method does not
   kNotReady,              // the service is starting or failed to start: retry later
   kOverloaded,            // no room to take the request now: retry shortly
+  kRateLimited,           // this caller used its budget (rate limit): retry after retry_after
   kStorageUnavailable,    // the database refused the work; nothing was changed
   kInternal,              // a bug or an unexpected failure; the request id tells which
 };
