@@ -177,7 +177,7 @@ TEST(ApplicationWithoutDatabase, RoutesThatNeedOneAnswerStorageUnavailable) {
   const http::ConnectionInfo connection{"127.0.0.1"};
   for (const auto& [verb, target] : std::vector<std::pair<http::Verb, std::string>>{
            {http::Verb::get, "/api/v1/tickets"},
-           {http::Verb::get, "/api/v1/tickets/TKT-000001"},
+           {http::Verb::get, "/api/v1/tickets/IT-1"},
            {http::Verb::get, "/api/v1/sessions/abc"},
            {http::Verb::delete_, "/api/v1/sessions/abc"},
            {http::Verb::get, "/api/v1/stats"}}) {
