@@ -134,7 +134,7 @@ std::optional<ip::address> parseHostAddress(std::string_view text) {
   const std::size_t colon = text.find(':');
   if (colon != std::string_view::npos && colon == text.rfind(':')) {
     if (!isPort(text.substr(colon + 1))) return std::nullopt;
-    const std::optional<ip::address> address = parseAddress(text.substr(0, colon));
+    std::optional<ip::address> address = parseAddress(text.substr(0, colon));
     if (!address || !address->is_v4()) return std::nullopt;
     return address;
   }

@@ -20,6 +20,7 @@
 
 namespace chatbot::net {
 
+// The reverse proxies whose X-Forwarded-For entries are believed. Default-constructed: none.
 class TrustedProxies {
  public:
   // A comma-separated list of IPv4/IPv6 addresses and CIDR ranges, e.g.
