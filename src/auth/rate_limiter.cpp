@@ -70,18 +70,15 @@ Decision admit(TimePoint& tat, const Rate& rate, TimePoint now) {
   return decision;
 }
 
-// Drops the buckets with the earliest arrival times (the fullest ones, so the least state is
-// lost) until `keep` remain.
+// Of `candidates` (iterators into `buckets`), drops the `drop` with the earliest arrival times:
+// the fullest buckets, so the least state is lost.
 template <class Map>
-void evictFullest(Map& buckets, std::size_t keep) {
-  if (buckets.size() <= keep) return;
-  std::vector<typename Map::iterator> order;
-  order.reserve(buckets.size());
-  for (auto it = buckets.begin(); it != buckets.end(); ++it) order.push_back(it);
-  const std::size_t drop = buckets.size() - keep;
-  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(drop), order.end(),
+void evictFullest(Map& buckets, std::vector<typename Map::iterator>& candidates, std::size_t drop) {
+  drop = std::min(drop, candidates.size());
+  std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(drop),
+                   candidates.end(),
                    [](const auto& a, const auto& b) { return a->second < b->second; });
-  for (std::size_t i = 0; i < drop; ++i) buckets.erase(order[i]);
+  for (std::size_t i = 0; i < drop; ++i) buckets.erase(candidates[i]);
 }
 
 // A structured-field String (RFC 8941 §3.3.3): quoted, '"' and '\' escaped; bytes outside
@@ -136,12 +133,22 @@ RateLimiter::TimePoint& RateLimiter::bucketFor(Shard& shard, std::string_view ke
 }
 
 void RateLimiter::makeRoom(Shard& shard, TimePoint now) {
-  // A full bucket carries no state (a new one starts full), so dropping it changes nothing.
-  std::erase_if(shard.buckets, [now](const auto& entry) { return entry.second <= now; });
+  // One pass: full buckets go (they carry no state: a new one starts full); the others are the
+  // candidates for eviction, should the shard still be at its bound.
+  std::vector<Buckets::iterator> candidates;
+  candidates.reserve(shard.buckets.size());
+  for (auto it = shard.buckets.begin(); it != shard.buckets.end();) {
+    if (it->second <= now) {
+      it = shard.buckets.erase(it);
+    } else {
+      candidates.push_back(it++);
+    }
+  }
   if (shard.buckets.size() >= shard.max_keys) {
     // Evict an eighth at once, so that a stream of new keys (an attacker rotating them) costs a
     // full scan only every max_keys/8 insertions.
-    evictFullest(shard.buckets, shard.max_keys - std::max<std::size_t>(1, shard.max_keys / 8));
+    const std::size_t keep = shard.max_keys - std::max<std::size_t>(1, shard.max_keys / 8);
+    evictFullest(shard.buckets, candidates, shard.buckets.size() - keep);
   }
   shard.sweep_at =
       std::clamp(2 * shard.buckets.size(), std::min(kMinSweep, shard.max_keys), shard.max_keys);
