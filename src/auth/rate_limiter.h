@@ -35,9 +35,9 @@ struct RatePolicy {
 // The outcome of one RateLimiter::take. For an unlimited policy: allowed, every number 0.
 struct Decision {
   bool allowed = true;
-  std::int64_t limit = 0;         // whole requests the full bucket holds: floor(quota*multiplier)
-  std::int64_t remaining = 0;     // whole requests that would be admitted now, after this one
-  std::chrono::seconds reset{0};  // until the bucket is full again, rounded up
+  std::int64_t limit = 0;  // whole requests the full bucket holds: floor(quota*multiplier), >= 1
+  std::int64_t remaining = 0;           // whole requests that would be admitted now, after this one
+  std::chrono::seconds reset{0};        // until the bucket is full again, rounded up
   std::chrono::seconds retry_after{0};  // until one request is admitted, rounded up; >= 1 when
                                         // refused, 0 while remaining > 0
 };
@@ -53,7 +53,8 @@ class RateLimiter {
   RateLimiter& operator=(const RateLimiter&) = delete;
 
   // Takes one token from `key`'s bucket if it has one. `multiplier` scales the quota for this
-  // key (agents and admins get more; 1.0 for employees); zero, negative or NaN count as 1.0.
+  // key (agents and admins get more; 1.0 for employees); zero, negative, NaN or infinite count
+  // as 1.0.
   // `now` comes from the caller so tests need no sleeps; times from different threads may
   // arrive slightly out of order (a bucket never goes back in time). Thread-safe.
   Decision take(std::string_view key, double multiplier, std::chrono::steady_clock::time_point now);
