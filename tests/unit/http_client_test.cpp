@@ -19,6 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using net::Transport;
 using testing::ReceiverAction;
+using testing::retryAfterHttpDate;
 using testing::WebhookReceiver;
 
 std::chrono::milliseconds since(std::chrono::steady_clock::time_point start) {

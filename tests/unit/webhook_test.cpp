@@ -38,6 +38,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using std::chrono::milliseconds;
 using testing::ReceiverAction;
+using testing::retryAfterHttpDate;
 using testing::WebhookReceiver;
 using tickets::FailureKind;
 
