@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "auth/jwt_claims.h"
 #include "unit/jwt_test_keys.h"
 
 namespace chatbot::auth {
@@ -414,58 +413,6 @@ TEST_F(JwtVerifierTest, RejectsMalformedTokens) {
     expectRefused(token, "Malformed token.");
   }
   EXPECT_EQ(provider_->fetchCount(), 0);
-}
-
-// --- identity mapping -----------------------------------------------------------------------
-
-TEST_F(JwtVerifierTest, MapsGroupsToRoles) {
-  const auto roleFor = [&](const json& groups) {
-    json with_groups = claims();
-    with_groups["groups"] = groups;
-    const Result<Identity> identity = verify(signToken(rsaKey(), with_groups));
-    EXPECT_TRUE(identity.ok());
-    return identity.ok() ? identity->role : Role::kEmployee;
-  };
-  EXPECT_EQ(roleFor({"staff"}), Role::kEmployee);
-  EXPECT_EQ(roleFor({"staff", "it-support"}), Role::kAgent);
-  EXPECT_EQ(roleFor({"it-support", "it-admins"}), Role::kAdmin);
-  EXPECT_EQ(roleFor({"IT-Admins"}), Role::kEmployee) << "group names are compared exactly";
-  EXPECT_EQ(roleFor(json::array()), Role::kEmployee);
-  json no_groups = claims();
-  no_groups.erase("groups");
-  const Result<Identity> identity = verify(signToken(rsaKey(), no_groups));
-  ASSERT_TRUE(identity.ok());
-  EXPECT_TRUE(identity->groups.empty());
-  EXPECT_EQ(identity->role, Role::kEmployee);
-}
-
-TEST_F(JwtVerifierTest, ReadsGroupsFromAStringOrANestedClaim) {
-  options().roles_claim = "realm_access.roles";
-  json nested = claims();
-  nested["realm_access"] = {{"roles", {"offline_access", "it-admins", 7, "it-admins"}}};
-  const Result<Identity> admin = verify(signToken(rsaKey(), nested));
-  ASSERT_TRUE(admin.ok());
-  EXPECT_EQ(admin->groups, (std::vector<std::string>{"offline_access", "it-admins"}));
-  EXPECT_EQ(admin->role, Role::kAdmin);
-
-  EXPECT_EQ(groupsFromClaims({{"roles", "staff it-support,vpn ,"}}, "roles"),
-            (std::vector<std::string>{"staff", "it-support", "vpn"}));
-  EXPECT_EQ(groupsFromClaims({{"https://example.com/roles", {"a"}}}, "https://example.com/roles"),
-            std::vector<std::string>{"a"});
-  EXPECT_TRUE(groupsFromClaims({{"groups", 42}}, "groups").empty());
-  EXPECT_TRUE(groupsFromClaims({{"groups", {"a"}}}, "").empty());
-}
-
-TEST_F(JwtVerifierTest, DisplayNameFallsBackToEmailThenUsernameThenSubject) {
-  json person = claims();
-  person.erase("name");
-  person["email"] = "alice@example.com";
-  person["preferred_username"] = "alice.e";
-  EXPECT_EQ(verify(signToken(rsaKey(), person))->display_name, "alice@example.com");
-  person.erase("email");
-  EXPECT_EQ(verify(signToken(rsaKey(), person))->display_name, "alice.e");
-  person.erase("preferred_username");
-  EXPECT_EQ(verify(signToken(rsaKey(), person))->display_name, "alice");
 }
 
 // --- concurrency ----------------------------------------------------------------------------
