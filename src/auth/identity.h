@@ -17,7 +17,7 @@ enum class Role {
   kAgent,     // the service desk: every ticket, statistics, transcripts
   kAdmin,     // everything, plus API keys and settings
 };
-std::string_view toString(Role role);                 // "employee", "agent", "admin"
+std::string_view toString(Role role);                  // "employee", "agent", "admin"
 std::optional<Role> parseRole(std::string_view text);  // the same names, case-insensitive
 
 // How the identity was established.
