@@ -25,6 +25,7 @@
 #include "auth/jwks.h"
 #include "auth/jwks_source.h"
 #include "auth/oidc_options.h"
+#include "auth/token_verifier.h"
 #include "util/error.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
@@ -33,19 +34,20 @@ namespace chatbot::auth {
 
 struct CompactJws;
 
-class JwtVerifier {
+class JwtVerifier final : public TokenVerifier {
  public:
   // Fetches nothing yet: the first verify() does (a provider that is down at start-up does not
   // stop the server). `source` must not be null.
   JwtVerifier(OidcOptions options, std::unique_ptr<JwksSource> source);
-  ~JwtVerifier();
+  ~JwtVerifier() override;
   JwtVerifier(const JwtVerifier&) = delete;
   JwtVerifier& operator=(const JwtVerifier&) = delete;
 
   // The caller's identity, or Error{kUnauthenticated, "invalid_token", detail for the client}.
   // `now` is the time the claims are checked at (system_clock::now() in production) and also the
   // clock of the refresh interval, so tests can step it.
-  Result<Identity> verify(std::string_view token, std::chrono::system_clock::time_point now) const;
+  Result<Identity> verify(std::string_view token,
+                          std::chrono::system_clock::time_point now) const override;
 
  private:
   // The key set in use and what the verifier knows about how it was had.
