@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/jwt_verifier.h"
+#include "mock_oidc_provider.h"
 #include "net/http_client.h"
 #include "node_process.h"
 #include "util/base64.h"
@@ -26,44 +27,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 using nlohmann::json;
 
-const fs::path kOidcDir = fs::path(CHATBOT_REPO_DIR) / "tests" / "oidc";
-
-// One running mock provider and an HTTP client for its endpoints.
-class MockOidcProvider {
- public:
-  explicit MockOidcProvider(const std::vector<std::string>& args)
-      : process_(kOidcDir / "mock_provider.mjs", args), issuer_(process_.readLine(20s)) {}
-
-  const std::string& issuer() const { return issuer_; }
-  std::string jwksUrl() const { return issuer_ + "/jwks"; }
-
-  // An access token from POST /token (client credentials) with `fields` as its extra claims.
-  std::string token(json fields) {
-    fields["grant_type"] = "client_credentials";
-    return post("/token", fields).at("access_token").get<std::string>();
-  }
-
-  json post(const std::string& target, const json& body = json::object()) {
-    net::HttpRequest request;
-    request.method = net::Method::kPost;
-    request.url = issuer_ + target;
-    request.headers = {"Content-Type: application/json"};
-    request.body = body.dump();
-    request.timeout = 10s;
-    const net::HttpResponse response = client_.perform(request);
-    if (response.status != 200) {
-      throw std::runtime_error("POST " + target + " answered " + std::to_string(response.status) +
-                               " " + response.body + response.error + "\n" + process_.errorLog());
-    }
-    return json::parse(response.body);
-  }
-
- private:
-  testing::NodeProcess process_;
-  std::string issuer_;
-  net::HttpClient client_;
-};
-
 // The kid in a token's header.
 std::string kidOf(const std::string& token) {
   return json::parse(util::base64UrlDecode(token.substr(0, token.find('.'))).value()).at("kid");
@@ -72,18 +35,12 @@ std::string kidOf(const std::string& token) {
 class OidcProviderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::findNode()) {
-      FAIL() << "node is not on PATH, and the OIDC integration tests need it: "
-                "scripts/setup.sh --test installs Node.js and the mock provider";
-    }
-    if (!fs::exists(kOidcDir / "node_modules" / "oauth2-mock-server" / "package.json")) {
-      FAIL() << "the mock OIDC provider's package is not installed: run scripts/setup.sh --test "
-                "(npm ci in tests/oidc/)";
-    }
+    const std::string missing = testing::MockOidcProvider::missingPrerequisite();
+    if (!missing.empty()) FAIL() << missing;
   }
 
   void start(const std::vector<std::string>& args = {}) {
-    provider_ = std::make_unique<MockOidcProvider>(args);
+    provider_ = std::make_unique<testing::MockOidcProvider>(args);
   }
 
   auth::OidcOptions options() const {
@@ -102,7 +59,7 @@ class OidcProviderTest : public ::testing::Test {
   }
   std::unique_ptr<auth::JwtVerifier> verifier() const { return verifier(provider_->jwksUrl()); }
 
-  std::unique_ptr<MockOidcProvider> provider_;
+  std::unique_ptr<testing::MockOidcProvider> provider_;
 };
 
 TEST_F(OidcProviderTest, AcceptsItsTokenWithTheRightIdentityAndRole) {
