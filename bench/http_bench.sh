@@ -13,7 +13,7 @@ port="${BENCH_PORT:-18089}"
 data="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
 
-LD_PRELOAD="${BENCH_PRELOAD:-}" LOG_LEVEL=warning DATA_DIR="$data" HOST=127.0.0.1 PORT="$port" THREADS="${THREADS:-2}" build/chatbot serve >"$data/server.log" 2>&1 &
+LD_PRELOAD="${BENCH_PRELOAD:-}" LOG_LEVEL=warning RATE_LIMIT_CHAT_PER_MINUTE=0 RATE_LIMIT_TICKETS_PER_HOUR=0 DATA_DIR="$data" HOST=127.0.0.1 PORT="$port" THREADS="${THREADS:-2}" build/chatbot serve >"$data/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/api/v1/chat/health" >/dev/null && break

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "../tests/bert_test_model.h"
+#include "auth/rate_limiter.h"
 #include "ingest/knowledge_index.h"
 #include "llm/llama_embedder.h"
 #include "rag/chat_service.h"
@@ -115,6 +116,51 @@ void BM_EmbedConcurrentQueries(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 32);
 }
 BENCHMARK(BM_EmbedConcurrentQueries)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// auth::RateLimiter::take as the HTTP middleware calls it: the clock read included. One key (a
+// caller hammering), a working set of 10000 keys spread over the shards, and a new key on every
+// call (an attacker rotating keys, at the memory bound: sweeps and evictions included). Threads
+// share one limiter, as HTTP threads do.
+
+// 2^20 distinct keys, made once.
+const std::vector<std::string>& rateLimitKeys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < (1U << 20); ++i) out.push_back("ip:10." + std::to_string(i));
+    return out;
+  }();
+  return keys;
+}
+
+void BM_RateLimiterTakeOneKey(benchmark::State& state) {
+  static auth::RateLimiter limiter({"chat", 30, std::chrono::seconds(60)});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(limiter.take("key:alice", 1.0, std::chrono::steady_clock::now()));
+}
+BENCHMARK(BM_RateLimiterTakeOneKey)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
+
+void BM_RateLimiterTakeManyKeys(benchmark::State& state) {
+  static auth::RateLimiter limiter({"chat", 30, std::chrono::seconds(60)});
+  const auto& keys = rateLimitKeys();
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 7919;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        limiter.take(keys[i++ % 10000], 1.0, std::chrono::steady_clock::now()));
+  }
+}
+BENCHMARK(BM_RateLimiterTakeManyKeys)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
+
+void BM_RateLimiterTakeRotatingKeys(benchmark::State& state) {
+  static auth::RateLimiter limiter({"chat", 30, std::chrono::seconds(60)}, 100000);
+  const auto& keys = rateLimitKeys();
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) << 18;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        limiter.take(keys[i++ % keys.size()], 1.0, std::chrono::steady_clock::now()));
+  }
+  if (state.thread_index() == 0) state.counters["tracked_keys"] = limiter.trackedKeys();
+}
+BENCHMARK(BM_RateLimiterTakeRotatingKeys)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
 
 }  // namespace
 

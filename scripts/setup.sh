@@ -22,7 +22,7 @@ apt_build=(
   libfaiss-dev libopenblas-dev         # dense retrieval (FAISS 1.7.3, static; BLAS via OpenBLAS)
   ccache                               # cheap rebuilds (CMake uses it when present)
   git                                  # unpacks the pinned llama.cpp source (scripts/llama_cpp.sh)
-  nodejs npm                           # installs web assets (swagger-ui-dist)
+  nodejs npm                           # web assets (swagger-ui-dist); with --test, the mock OIDC provider
 )
 apt_test=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl
   clang clang-tidy clang-format jq  # make lint (LLVM 14: thread-safety analysis, clang-tidy)
@@ -50,11 +50,21 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Swagger UI for /docs, pinned in web/package-lock.json; install scripts are not run.
-web="$root/web"
-if ! cmp -s "$web/package-lock.json" "$web/node_modules/.chatbot-installed-lock" 2>/dev/null \
-   || [[ ! -f "$web/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ]]; then
-  say "installing web assets (npm ci in web/)"
-  (cd "$web" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
-  cp "$web/package-lock.json" "$web/node_modules/.chatbot-installed-lock"
+# Installs the npm packages pinned in $1/package-lock.json into $1/node_modules, unless the lock
+# file installed last (copied next to them) is the same and the file $2 is there; install scripts
+# are not run.
+npm_install() {
+  local dir="$1" marker="$1/node_modules/.chatbot-installed-lock"
+  if ! cmp -s "$dir/package-lock.json" "$marker" 2>/dev/null || [[ ! -f "$dir/$2" ]]; then
+    say "installing npm packages (npm ci in ${dir#"$root"/}/)"
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+    cp "$dir/package-lock.json" "$marker"
+  fi
+}
+
+# Swagger UI for /docs.
+npm_install "$root/web" node_modules/swagger-ui-dist/swagger-ui-bundle.js
+# The mock OIDC provider of the integration tests (tests/oidc/mock_provider.mjs).
+if ((want_test)); then
+  npm_install "$root/tests/oidc" node_modules/oauth2-mock-server/package.json
 fi

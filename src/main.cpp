@@ -40,6 +40,10 @@ struct Subcommands {
   chatbot::cli::CommonFlags models_common;
   chatbot::cli::ModelsListFlags models_list;
   chatbot::cli::ModelsPullFlags models_pull;
+  chatbot::cli::CommonFlags keys_common;
+  chatbot::cli::KeysCreateFlags keys_create;
+  chatbot::cli::KeysListFlags keys_list;
+  std::string keys_revoke;
 };
 
 // --env-file for the subcommands that take it without the other common flags. Unlike
@@ -190,6 +194,53 @@ void addModelsCommand(CLI::App& app, Subcommands& s) {
   addModelsPullCommand(*models, s);
 }
 
+// --env-file and --database, which every `keys` subcommand takes.
+void addDatabaseOptions(CLI::App& cmd, chatbot::cli::CommonFlags& flags) {
+  addEnvFileOption(cmd, flags);
+  cmd.add_option_function<std::string>(
+      "--database", [&flags](const std::string& v) { flags.overrides["DATABASE_PATH"] = v; },
+      "The server's database file (overrides DATABASE_PATH)");
+}
+
+void addKeysCommand(CLI::App& app, Subcommands& s) {
+  auto* keys = app.add_subcommand(
+      "keys",
+      "API keys: create, list and revoke them in the server's database (a running server sees\n"
+      "new keys at once and revocations within seconds). Clients send a key as\n"
+      "'Authorization: Bearer <key>' or 'X-API-Key: <key>'.");
+  keys->require_subcommand(1);
+  auto* create = keys->add_subcommand(
+      "create", "Create a key; prints it once, as the last line (only its hash is stored).");
+  addDatabaseOptions(*create, s.keys_common);
+  create->add_option("--name", s.keys_create.name, "What the key is for, or whose it is")
+      ->required();
+  create
+      ->add_option("--role", s.keys_create.role,
+                   "employee: chat and their own tickets; agent: the service desk (every "
+                   "ticket, statistics); admin: everything")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"employee", "agent", "admin"}));
+  create->add_option("--expires", s.keys_create.expires,
+                     "Lifetime such as 90d, 2w, 12h (default: never expires)");
+  create->callback(
+      [&s] { s.exit_code = chatbot::cli::runKeysCreate(s.keys_common, s.keys_create); });
+  auto* list = keys->add_subcommand("list", "Every key with its role and state (never secrets).");
+  addDatabaseOptions(*list, s.keys_common);
+  list->add_flag("--json", s.keys_list.json, "Print JSON");
+  list->callback([&s] { s.exit_code = chatbot::cli::runKeysList(s.keys_common, s.keys_list); });
+  auto* revoke = keys->add_subcommand("revoke", "Revoke a key by id or name; it stops working.");
+  addDatabaseOptions(*revoke, s.keys_common);
+  revoke->add_option("key", s.keys_revoke, "The key's id or name")->required();
+  revoke->callback(
+      [&s] { s.exit_code = chatbot::cli::runKeysRevoke(s.keys_common, s.keys_revoke); });
+  keys->footer(
+      "Examples:\n"
+      "  chatbot keys create --name helpdesk-portal --role agent --expires 90d\n"
+      "  chatbot keys list\n"
+      "  chatbot keys revoke helpdesk-portal\n"
+      "Exit status: 0 done, 1 failed (e.g. no such key), 2 bad usage or configuration.");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,7 +252,8 @@ int main(int argc, char** argv) {
       "  chatbot ask \"VPN won't connect\"    answer one question in the terminal\n"
       "  chatbot ingest                     (re)build the search index from KB_DIR\n"
       "  chatbot models pull tinyllama-1.1b-chat   download a local chat model (see `chatbot "
-      "models list`)\n\n"
+      "models list`)\n"
+      "  chatbot keys create --name portal --role agent   an API key for the service desk\n\n"
       "Settings come from environment variables or a .env file (see .env.example); flags override "
       "them."};
   app.require_subcommand(1);
@@ -213,6 +265,7 @@ int main(int argc, char** argv) {
   addEvalCommand(app, subcommands);
   addConfigCommand(app, subcommands);
   addModelsCommand(app, subcommands);
+  addKeysCommand(app, subcommands);
 
   try {
     app.parse(argc, argv);

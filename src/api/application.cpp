@@ -1,7 +1,10 @@
 #include "api/application.h"
 
 #include "api/errors.h"
+#include "api/middleware/audit.h"
+#include "api/middleware/authentication.h"
 #include "api/middleware/middlewares.h"
+#include "api/routes/admin_routes.h"
 #include "api/routes/chat_routes.h"
 #include "api/routes/conversation_routes.h"
 #include "api/routes/system_routes.h"
@@ -12,34 +15,53 @@ namespace chatbot::api {
 
 namespace {
 
-Services withServingState(Services services) {
+Services withDefaults(Services services) {
   if (!services.serving) services.serving = std::make_shared<ServingState>();
+  if (!services.authenticator) {
+    services.authenticator = std::make_shared<auth::Authenticator>(nullptr, "", nullptr);
+  }
   return services;
 }
 
 }  // namespace
 
 std::vector<std::unique_ptr<Middleware>> standardMiddlewares(const config::Config& config,
-                                                             const http::Router& router) {
+                                                             const http::Router& router,
+                                                             const Services& services) {
   std::vector<std::unique_ptr<Middleware>> middlewares;
   middlewares.push_back(std::make_unique<RequestId>());
+  // First to run before the route: everything after it (limits, logs, audit) sees the client's
+  // address rather than the proxy's.
+  middlewares.push_back(std::make_unique<ClientAddress>(config.trusted_proxies));
   middlewares.push_back(std::make_unique<AccessLog>());
+  if (services.audit) middlewares.push_back(std::make_unique<Audit>(services.audit));
   middlewares.push_back(std::make_unique<SecurityHeaders>());
+  // Before authentication: a browser's preflight carries no credentials.
   middlewares.push_back(std::make_unique<Cors>(config.cors_origins, router));
+  if (services.authenticator) {
+    middlewares.push_back(std::make_unique<Authentication>(services.authenticator));
+  }
   return middlewares;
 }
 
 Application::Application(config::Config config, Services services)
     : config_(std::move(config)),
-      services_(withServingState(std::move(services))),
-      openapi_(api::openapiDocument(config_)),
-      pipeline_(standardMiddlewares(config_, router_), router_),
+      services_(withDefaults(std::move(services))),
+      rate_limits_(RateLimitOptions{static_cast<double>(config_.rate_limit_chat_per_minute),
+                                    static_cast<double>(config_.rate_limit_tickets_per_hour),
+                                    config_.rate_limit_desk_multiplier}),
+      pipeline_(standardMiddlewares(config_, router_, services_), router_),
       env_{config_, pipeline_, services_, filter_} {
   modules_.push_back(std::make_unique<SystemRoutes>(env_, openapi_));
   modules_.push_back(std::make_unique<ChatRoutes>(env_));
   modules_.push_back(std::make_unique<ConversationRoutes>(env_));
   modules_.push_back(std::make_unique<TicketRoutes>(env_));
-  for (const auto& module : modules_) module->addRoutes(router_);
+  modules_.push_back(std::make_unique<AdminRoutes>(env_));
+  RouteTable table(router_, config_.chat_access == config::ChatAccess::kOpen, &rate_limits_);
+  for (const auto& module : modules_) module->addRoutes(table);
+  routes_ = table.specs();
+  // Before serving, never changed after: SystemRoutes serves it by reference.
+  openapi_ = withSecurity(api::openapiDocument(config_), routes_, table.openChat());
 }
 
 Application::~Application() {

@@ -39,20 +39,26 @@ class Application final : public http::RequestHandler {
 
   const http::Router& router() const noexcept { return router_; }
   const std::string& openapiDocument() const noexcept { return openapi_; }
+  // Every route with who may call it.
+  const std::vector<RouteSpec>& routes() const noexcept { return routes_; }
 
  private:
   const config::Config config_;
   Services services_;
   const security::CredentialFilter filter_;
-  const std::string openapi_;
+  std::string openapi_;  // set by the constructor, then constant
   http::Router router_;
-  Pipeline pipeline_;                                  // refers to router_
-  const RouteEnv env_;                                 // refers to the members above
+  std::vector<RouteSpec> routes_;  // who may call what (route_table.h)
+  const RateLimits rate_limits_;   // the routes' limiters; outlives router_'s handlers
+  Pipeline pipeline_;              // refers to router_
+  const RouteEnv env_;             // refers to the members above
   std::vector<std::unique_ptr<RouteModule>> modules_;  // refer to env_; registered in router_
 };
 
-// The standard pipeline: request id, access log, security headers, CORS (see middlewares.h).
+// The standard pipeline: request id, access log, the audit trail (with services.audit), security
+// headers, CORS (see middlewares.h), then authentication (with services.authenticator).
 std::vector<std::unique_ptr<Middleware>> standardMiddlewares(const config::Config& config,
-                                                             const http::Router& router);
+                                                             const http::Router& router,
+                                                             const Services& services = {});
 
 }  // namespace chatbot::api

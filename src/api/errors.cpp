@@ -76,6 +76,13 @@ http::Response errorResponse(const Error& error, const std::string& request_id, 
   if (error.retry_after_seconds > 0) {
     res.set(http::beast_http::field::retry_after, std::to_string(error.retry_after_seconds));
   }
+  if (error.kind == ErrorKind::kUnauthenticated) {
+    // RFC 6750 section 3: the challenge; error="invalid_token" when a credential was sent but
+    // is not good, none when there was none.
+    std::string challenge = "Bearer realm=\"chatbot\"";
+    if (error.code != "authentication_required") challenge += ", error=\"invalid_token\"";
+    res.set(http::beast_http::field::www_authenticate, challenge);
+  }
   return res;
 }
 

@@ -73,6 +73,7 @@ http::Response Pipeline::route(const http::Request& request, http::RequestContex
 
 void Pipeline::finishReply(const RequestSummary& request, http::Response& response,
                            const http::RequestContext& context) const {
+  for (const auto& [name, value] : context.reply_headers) response.set(name, value);
   for (auto it = middlewares_.rbegin(); it != middlewares_.rend(); ++it) {
     (*it)->onReply(request, response, context);
   }

@@ -72,7 +72,8 @@ class Pipeline {
   // (context.deferral->deferred()), the returned response is meaningless and the deferred reply
   // runs finishReply()/finished() itself.
   http::Response run(const http::Request& request, http::RequestContext& context) const;
-  // The after-half for a reply: every onReply (reverse order).
+  // The after-half for a reply: the headers the route left in context.reply_headers, then every
+  // onReply (reverse order).
   void finishReply(const RequestSummary& request, http::Response& response,
                    const http::RequestContext& context) const;
   // Every onFinished.

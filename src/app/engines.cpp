@@ -5,6 +5,9 @@
 #include <algorithm>
 
 #include "app/dense_retrieval.h"
+#include "auth/authenticator.h"
+#include "auth/jwt_verifier.h"
+#include "auth/ticket_access.h"
 #include "llm/llama_model.h"
 #include "models/resolve.h"
 #include "observability/log.h"
@@ -14,6 +17,7 @@
 #include "support/conversation_service.h"
 #include "support/ticket_service.h"
 #include "tickets/webhook_client.h"
+#include "util/ids.h"
 
 namespace chatbot::app {
 
@@ -66,11 +70,11 @@ std::shared_ptr<const rag::Generator> loadChatModel(const config::Config& config
 
 }  // namespace
 
-Result<std::shared_ptr<store::Store>> makeStore(const config::Config& config) {
+Result<Stores> makeStores(const config::Config& config) {
   try {
     auto store = std::make_shared<store::SqliteStore>(config::databasePath(config));
     log::info("store.opened", {{"path", store->path().string()}});
-    return std::shared_ptr<store::Store>(std::move(store));
+    return Stores{store, store};
   } catch (const store::StoreError& e) {
     return Error{
         ErrorKind::kStorageUnavailable, "store_unavailable",
@@ -137,8 +141,33 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   return std::make_shared<rag::ChatService>(std::move(parts));
 }
 
-api::Services makeSupportServices(const config::Config& config, std::shared_ptr<store::Store> store,
-                                  tickets::OutboxWorker* outbox) {
+namespace {}  // namespace
+
+std::shared_ptr<const auth::TokenVerifier> makeTokenVerifier(const config::Config& config) {
+  if (!config.oidcEnabled()) return nullptr;
+  auth::OidcOptions options;
+  options.issuer = config.oidc_issuer;
+  options.audience = config.oidc_audience;
+  options.clock_skew = config.oidc_clock_skew;
+  options.roles_claim = config.oidc_roles_claim;
+  options.agent_groups = config.oidc_agent_groups;
+  options.admin_groups = config.oidc_admin_groups;
+  std::unique_ptr<auth::JwksSource> source;
+  if (!config.oidc_jwks_url.empty()) {
+    source = std::make_unique<auth::UrlJwksSource>(config.oidc_jwks_url);
+  } else {
+    source = std::make_unique<auth::FileJwksSource>(config.oidc_jwks_file);
+  }
+  log::info("auth.oidc", {{"issuer", options.issuer},
+                          {"audience", options.audience},
+                          {"keys", source->describe()},
+                          {"roles_claim", options.roles_claim}});
+  return std::make_shared<auth::JwtVerifier>(std::move(options), std::move(source));
+}
+
+Result<api::Services> makeServices(const config::Config& config, const Stores& stores,
+                                   tickets::OutboxWorker* outbox) {
+  const std::shared_ptr<store::Store>& store = stores.support;
   support::SupportOptions options;
   options.sessions.max_exchanges = config.session_max_messages;
   options.sessions.ttl_ms =
@@ -150,6 +179,20 @@ api::Services makeSupportServices(const config::Config& config, std::shared_ptr<
   tickets.notify = !config.ticket_webhook_url.empty();
   if (outbox != nullptr) tickets.wake_outbox = [outbox] { outbox->wake(); };
   api::Services services;
+  try {
+    tickets.tokens = std::make_shared<auth::TicketTokens>(
+        stores.access->serverSecret("ticket_access", util::randomHex(32)));
+    services.key_ring = std::make_shared<auth::KeyRing>(stores.access);
+  } catch (const store::StoreError& e) {
+    return Error{
+        ErrorKind::kStorageUnavailable, "store_unavailable",
+        std::string(e.what()) + "\nSet DATABASE_PATH to a writable file (or fix DATA_DIR)."};
+  }
+  services.keys = std::make_shared<auth::KeyService>(stores.access);
+  services.audit = std::make_shared<auth::AuditLog>(stores.access);
+  services.access_store = stores.access;
+  services.authenticator = std::make_shared<auth::Authenticator>(
+      services.key_ring, config.admin_api_key, makeTokenVerifier(config));
   services.conversations = std::make_shared<support::ConversationService>(store);
   services.tickets = std::make_shared<support::TicketService>(store, std::move(tickets));
   services.support = std::make_shared<support::SupportService>(std::move(store), options);

@@ -6,9 +6,11 @@
 #include <string>
 
 #include "api/routes/route_module.h"
+#include "auth/token_verifier.h"
 #include "config/config.h"
 #include "ingest/knowledge_index.h"
 #include "rag/chat_service.h"
+#include "store/access_store.h"
 #include "store/store.h"
 #include "support/support_service.h"
 #include "tickets/outbox_worker.h"
@@ -16,9 +18,15 @@
 
 namespace chatbot::app {
 
-// Conversations, feedback and tickets: SQLite at DATABASE_PATH (default DATA_DIR/chatbot.sqlite3).
+// The durable state: conversations, feedback and tickets (`support`), API keys and the audit
+// trail (`access`). Both are one SQLite database at DATABASE_PATH (default
+// DATA_DIR/chatbot.sqlite3) today.
+struct Stores {
+  std::shared_ptr<store::Store> support;
+  std::shared_ptr<store::AccessStore> access;
+};
 // The error says what to fix.
-Result<std::shared_ptr<store::Store>> makeStore(const config::Config& config);
+Result<Stores> makeStores(const config::Config& config);
 
 // Delivers ticket events to TICKET_WEBHOOK_URL; null when none is configured.
 std::unique_ptr<tickets::OutboxWorker> makeOutbox(const config::Config& config,
@@ -36,8 +44,12 @@ ingest::IndexOptions indexOptions(const config::Config& config, bool show_progre
 std::shared_ptr<const rag::ChatService> makeChatService(
     std::shared_ptr<const ingest::KnowledgeIndex> index, const config::Config& config);
 
-// The support services over a store (conversations, feedback, statistics, tickets).
-api::Services makeSupportServices(const config::Config& config, std::shared_ptr<store::Store> store,
-                                  tickets::OutboxWorker* outbox);
+// Single sign-on: the verifier of the OIDC provider's tokens (OIDC_*); null when it is off.
+std::shared_ptr<const auth::TokenVerifier> makeTokenVerifier(const config::Config& config);
+
+// The services over the stores: conversations, feedback, statistics, tickets, API keys and who
+// is calling (API keys, ADMIN_API_KEY). The error (the store failing) says what to fix.
+Result<api::Services> makeServices(const config::Config& config, const Stores& stores,
+                                   tickets::OutboxWorker* outbox);
 
 }  // namespace chatbot::app

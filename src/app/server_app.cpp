@@ -34,11 +34,13 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const config::Config& confi
   std::unique_ptr<ServerApp> app(new ServerApp(config));
   // Conversations, feedback and tickets. Without a usable database nothing could be acknowledged
   // safely, so the server does not start.
-  auto store = makeStore(app->config_);
-  if (!store) return std::move(store).error();
-  app->store_ = std::move(store).value();
+  auto stores = makeStores(app->config_);
+  if (!stores) return std::move(stores).error();
+  app->store_ = stores->support;
   app->outbox_ = makeOutbox(app->config_, app->store_);
-  api::Services services = makeSupportServices(app->config_, app->store_, app->outbox_.get());
+  auto made = makeServices(app->config_, stores.value(), app->outbox_.get());
+  if (!made) return std::move(made).error();
+  api::Services services = std::move(made).value();
   app->serving_ = std::make_shared<api::ServingState>();
   services.serving = app->serving_;
   app->application_ = std::make_unique<api::Application>(app->config_, std::move(services));

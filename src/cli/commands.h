@@ -62,4 +62,16 @@ struct ModelsPullFlags {
 };
 int runModelsPull(const CommonFlags& flags, const ModelsPullFlags& pull);
 
+struct KeysCreateFlags {
+  std::string name;
+  std::string role = "employee";
+  std::string expires;  // e.g. "90d"; empty: never
+};
+int runKeysCreate(const CommonFlags& flags, const KeysCreateFlags& create);
+struct KeysListFlags {
+  bool json = false;
+};
+int runKeysList(const CommonFlags& flags, const KeysListFlags& list);
+int runKeysRevoke(const CommonFlags& flags, const std::string& id_or_name);
+
 }  // namespace chatbot::cli

@@ -23,6 +23,8 @@ constexpr ChoiceName<RetrievalFusion> kFusions[] = {{"rrf", RetrievalFusion::kRr
                                                     {"weighted", RetrievalFusion::kWeighted}};
 constexpr ChoiceName<DenseIndexKind> kDenseIndexKinds[] = {{"flat", DenseIndexKind::kFlat},
                                                            {"hnsw", DenseIndexKind::kHnsw}};
+constexpr ChoiceName<ChatAccess> kChatAccesses[] = {{"open", ChatAccess::kOpen},
+                                                    {"authenticated", ChatAccess::kAuthenticated}};
 
 }  // namespace
 
@@ -46,6 +48,9 @@ std::span<const ChoiceName<RetrievalFusion>> choiceNames(RetrievalFusion) {
 }
 std::span<const ChoiceName<DenseIndexKind>> choiceNames(DenseIndexKind) {
   return kDenseIndexKinds;
+}
+std::span<const ChoiceName<ChatAccess>> choiceNames(ChatAccess) {
+  return kChatAccesses;
 }
 
 }  // namespace chatbot::config

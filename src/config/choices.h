@@ -20,6 +20,9 @@ enum class EmbeddingPooling { kAuto, kMean, kCls, kLast };
 enum class RetrievalFusion { kRrf, kWeighted };
 // flat: exact inner product; hnsw: approximate (large knowledge bases).
 enum class DenseIndexKind { kFlat, kHnsw };
+// open: anonymous callers may chat (as employees without an identity); authenticated: every
+// route but the public ones needs an identity.
+enum class ChatAccess { kOpen, kAuthenticated };
 
 // One accepted (lower-case) spelling of an enum value.
 template <typename E>
@@ -37,6 +40,7 @@ std::span<const ChoiceName<QueryRewrite>> choiceNames(QueryRewrite);
 std::span<const ChoiceName<EmbeddingPooling>> choiceNames(EmbeddingPooling);
 std::span<const ChoiceName<RetrievalFusion>> choiceNames(RetrievalFusion);
 std::span<const ChoiceName<DenseIndexKind>> choiceNames(DenseIndexKind);
+std::span<const ChoiceName<ChatAccess>> choiceNames(ChatAccess);
 
 // The canonical name of `value`, e.g. "q8_0" for KvType::kQ8_0.
 template <typename E>

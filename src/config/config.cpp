@@ -70,6 +70,25 @@ std::map<std::string, std::string> parseDotenv(const std::string& text, const st
   return values;
 }
 
+namespace {
+
+// Settings that only make sense together; each problem as "\n  - ..." (empty: none).
+std::string crossCheck(const Config& config) {
+  const bool any_oidc = !config.oidc_issuer.empty() || !config.oidc_audience.empty() ||
+                        !config.oidc_jwks_url.empty() || !config.oidc_jwks_file.empty();
+  if (!any_oidc) return {};
+  std::string problems;
+  if (config.oidc_issuer.empty() || config.oidc_audience.empty()) {
+    problems += "\n  - OIDC_ISSUER and OIDC_AUDIENCE are both needed for single sign-on";
+  }
+  if (config.oidc_jwks_url.empty() == config.oidc_jwks_file.empty()) {
+    problems += "\n  - single sign-on needs exactly one of OIDC_JWKS_URL and OIDC_JWKS_FILE";
+  }
+  return problems;
+}
+
+}  // namespace
+
 Config load(const LoadOptions& options) {
   std::map<std::string, std::string> values;
   const std::filesystem::path env_file = options.env_file.value_or(".env");
@@ -102,6 +121,7 @@ Config load(const LoadOptions& options) {
       errors += std::string("\n  - ") + e.what();
     }
   }
+  errors += crossCheck(config);
   if (!errors.empty()) throw ConfigError("invalid configuration:" + errors);
   return config;
 }

@@ -88,6 +88,26 @@ struct Config {
   std::string ticket_webhook_secret;
   std::chrono::milliseconds ticket_webhook_timeout{10'000};
   unsigned ticket_webhook_max_attempts = 12;
+
+  // Identity and access.
+  ChatAccess chat_access = ChatAccess::kOpen;
+  std::string admin_api_key;                 // empty: no bootstrap admin key
+  unsigned rate_limit_chat_per_minute = 30;  // per caller; 0: unlimited
+  unsigned rate_limit_tickets_per_hour = 10;
+  double rate_limit_desk_multiplier = 10;  // agents' and admins' quotas are this many times more
+  std::string trusted_proxies;             // comma-separated addresses and CIDR ranges
+  // Single sign-on: tokens of this OIDC provider (all of issuer, audience and one JWKS source,
+  // or none of them).
+  std::string oidc_issuer;
+  std::string oidc_audience;
+  std::string oidc_jwks_url;
+  std::filesystem::path oidc_jwks_file;
+  std::string oidc_roles_claim = "groups";
+  std::vector<std::string> oidc_agent_groups;
+  std::vector<std::string> oidc_admin_groups;
+  std::chrono::seconds oidc_clock_skew{60};
+
+  bool oidcEnabled() const { return !oidc_issuer.empty(); }
 };
 
 // Thrown when a setting has an invalid value; `what()` names the variable and says what is allowed.
@@ -105,7 +125,8 @@ enum class Subsystem {
   kLlm,
   kChat,
   kConversations,
-  kTickets
+  kTickets,
+  kAccess
 };
 // A heading such as "HTTP server".
 std::string_view title(Subsystem subsystem);

@@ -194,10 +194,54 @@ std::vector<Setting> ticketSettings() {
       });
 }
 
+std::vector<Setting> accessSettings() {
+  return group(
+      Subsystem::kAccess,
+      {
+          choice("CHAT_ACCESS", &Config::chat_access,
+                 "open: anyone may chat, give feedback and open tickets (as an employee without "
+                 "an identity); authenticated: every route but /, /health and the docs needs a "
+                 "key or token"),
+          field("ADMIN_API_KEY", &Config::admin_api_key, parse::bootstrapKey,
+                "Accepted as an admin API key, to administer a fresh install before any key "
+                "exists (at least 32 characters, e.g. `openssl rand -hex 32`); '' disables it"),
+          integer("RATE_LIMIT_CHAT_PER_MINUTE", &Config::rate_limit_chat_per_minute, 0, 1'000'000,
+                  "Chat requests per minute per caller (identity, or client address when "
+                  "anonymous); 429 beyond it; 0 disables"),
+          integer("RATE_LIMIT_TICKETS_PER_HOUR", &Config::rate_limit_tickets_per_hour, 0, 1'000'000,
+                  "Tickets opened per hour per caller; 0 disables"),
+          number("RATE_LIMIT_DESK_MULTIPLIER", &Config::rate_limit_desk_multiplier, 1.0, 1000.0,
+                 "Agents and admins get this many times the quotas"),
+          field("TRUSTED_PROXIES", &Config::trusted_proxies, parse::trustedProxies,
+                "Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For is believed for "
+                "the client address; '' trusts none"),
+          field("OIDC_ISSUER", &Config::oidc_issuer, parse::trimmed,
+                "Single sign-on: the OIDC provider's issuer (the tokens' iss, exactly); '' turns "
+                "SSO off"),
+          field("OIDC_AUDIENCE", &Config::oidc_audience, parse::trimmed,
+                "The audience (aud) tokens must be issued for: this service's client id"),
+          field("OIDC_JWKS_URL", &Config::oidc_jwks_url, parse::optionalUrl,
+                "Where the provider publishes its signing keys (JWKS), e.g. "
+                "https://idp.example.com/.well-known/jwks.json"),
+          field("OIDC_JWKS_FILE", &Config::oidc_jwks_file, parse::trimmed,
+                "The signing keys (JWKS) from a file instead of OIDC_JWKS_URL"),
+          field("OIDC_ROLES_CLAIM", &Config::oidc_roles_claim, parse::nonEmpty,
+                "The claim with the user's groups or roles (a dotted path such as "
+                "realm_access.roles works)"),
+          field("OIDC_AGENT_GROUPS", &Config::oidc_agent_groups, parse::names,
+                "Comma-separated groups whose members are agents (the service desk)"),
+          field("OIDC_ADMIN_GROUPS", &Config::oidc_admin_groups, parse::names,
+                "Comma-separated groups whose members are admins; everyone else is an employee"),
+          integer("OIDC_CLOCK_SKEW_SECONDS", &Config::oidc_clock_skew, 0, 600,
+                  "Leeway for the tokens' exp and nbf against this server's clock"),
+      });
+}
+
 std::vector<Setting> declareAll() {
   std::vector<Setting> all;
   for (auto part : {generalSettings(), httpSettings(), knowledgeBaseSettings(), retrievalSettings(),
-                    modelSettings(), chatSettings(), conversationSettings(), ticketSettings()}) {
+                    modelSettings(), chatSettings(), conversationSettings(), ticketSettings(),
+                    accessSettings()}) {
     for (auto& s : part) all.push_back(std::move(s));
   }
   std::set<std::string> names;
@@ -227,6 +271,8 @@ std::string_view title(Subsystem subsystem) {
       return "Conversations and feedback";
     case Subsystem::kTickets:
       return "Escalation and tickets";
+    case Subsystem::kAccess:
+      return "Identity and access";
   }
   return "Other";
 }

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "net/client_address.h"
+
 namespace chatbot::config::parse {
 
 void fail(const std::string& name, const std::string& value, const std::string& expected) {
@@ -67,6 +69,14 @@ std::vector<std::string> origins(const std::string& name, const std::string& val
   return result;
 }
 
+std::vector<std::string> names(const std::string&, const std::string& value) {
+  std::vector<std::string> result;
+  for (const auto part : util::split(value, ',')) {
+    if (!util::trim(part).empty()) result.emplace_back(util::trim(part));
+  }
+  return result;
+}
+
 std::string nonEmpty(const std::string& name, const std::string& value) {
   std::string v(util::trim(value));
   if (v.empty()) fail(name, value, "a non-empty value");
@@ -91,6 +101,22 @@ std::string optionalUrl(const std::string& name, const std::string& value) {
 }
 
 std::string verbatim(const std::string&, const std::string& value) {
+  return value;
+}
+
+std::string trustedProxies(const std::string& name, const std::string& value) {
+  const auto parsed = net::TrustedProxies::parse(value);
+  if (!parsed) throw ConfigError(name + ": " + parsed.error().detail);
+  return std::string(util::trim(value));
+}
+
+std::string bootstrapKey(const std::string& name, const std::string& value) {
+  if (value.empty()) return value;
+  if (value.size() < 32 || value.find_first_of(" \t\r\n") != std::string::npos) {
+    throw ConfigError(name +
+                      " must be at least 32 characters without spaces (it opens everything); "
+                      "generate one with `openssl rand -hex 32`, or leave it empty");
+  }
   return value;
 }
 

@@ -24,6 +24,8 @@ bool boolean(const std::string& name, const std::string& value);
 std::string prefix(const std::string& name, const std::string& value);
 // Comma-separated browser origins (scheme://host[:port]) or *; empty entries are skipped.
 std::vector<std::string> origins(const std::string& name, const std::string& value);
+// A comma-separated list of names (groups), each trimmed; empty entries dropped.
+std::vector<std::string> names(const std::string& name, const std::string& value);
 std::string nonEmpty(const std::string& name, const std::string& value);
 // Any text, trimmed; empty is allowed.
 std::string trimmed(const std::string& name, const std::string& value);
@@ -33,6 +35,11 @@ std::string modelId(const std::string& name, const std::string& value);
 std::string optionalUrl(const std::string& name, const std::string& value);
 // The text exactly as given, untrimmed (secrets may hold any byte).
 std::string verbatim(const std::string& name, const std::string& value);
+// Empty, or a key of at least 32 characters without whitespace (an admin credential that could
+// be guessed would open everything).
+std::string bootstrapKey(const std::string& name, const std::string& value);
+// A comma-separated list of IP addresses and CIDR ranges (net::TrustedProxies::parse), trimmed.
+std::string trustedProxies(const std::string& name, const std::string& value);
 
 // One of the enum's names, any case; the error lists the canonical names.
 template <typename E>

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "auth/identity.h"
+
 namespace chatbot::http {
 
 namespace beast_http = boost::beast::http;
@@ -24,7 +26,16 @@ class Deferral;
 // one request.
 struct RequestContext {
   std::string request_id;
+  // The client's address: the connection's peer, or behind TRUSTED_PROXIES the address they
+  // forwarded (api/middleware/authentication.cpp).
   std::string remote_address;
+  // Who is calling; anonymous until the authentication middleware finds credentials.
+  auth::Identity identity;
+  // The pattern of the route that matched ("/api/v1/tickets/{ticket_id}"); empty when none did.
+  std::string route;
+  // Headers for the reply, whatever it turns out to be (an answer, an error, a deferred one):
+  // e.g. the RateLimit fields. Set before the route answers; the pipeline adds them.
+  std::vector<std::pair<std::string, std::string>> reply_headers;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
   std::map<std::string, std::string> path_params;  // from "{name}" segments of the route
   std::map<std::string, double> stage_ms;          // filled by handlers, written to the access log

@@ -1,6 +1,7 @@
 #include "store/migrations.h"
 
 #include <array>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,7 @@ namespace {
 //   own text. The vote itself stays for the statistics.
 // - A ticket's delivery state is that of its latest outbox event (highest id).
 // - Enumerations are stored as the spellings of toString() in store.cpp.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE sessions (
@@ -98,6 +99,55 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
 CREATE INDEX outbox_by_ticket ON outbox (ticket_id, id);
 )sql",
+    // 2: identity and access. Owners are identity subjects (auth::Identity::subject); '' is an
+    // anonymous caller. Rows written before this version are anonymous.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE answer_stats ADD COLUMN owner TEXT NOT NULL DEFAULT '';  -- who was answered
+ALTER TABLE tickets ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+CREATE INDEX tickets_by_owner ON tickets (owner, id);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY NOT NULL,  -- the public part of the key
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('employee', 'agent', 'admin')),
+  secret_hash TEXT NOT NULL,     -- hex SHA-256 of the secret part; the secret is never stored
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER,            -- NULL: never expires
+  revoked_ms INTEGER,            -- NULL: not revoked
+  last_used_ms INTEGER
+);
+CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_ms IS NULL;
+
+-- Append-only: the triggers refuse to change or remove an entry.
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,       -- identity subject; '' anonymous
+  actor_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  action TEXT NOT NULL,      -- method and route pattern
+  target TEXT NOT NULL,      -- the path as requested
+  outcome INTEGER NOT NULL,  -- HTTP status
+  remote TEXT NOT NULL,
+  request_id TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+-- Secrets of this installation (random, made by the server on first start): e.g. the key that
+-- derives the access tokens of anonymous tickets.
+CREATE TABLE server_secrets (
+  name TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+);
+)sql",
 };
 
 int userVersion(sqlite::Connection& connection) {
@@ -108,6 +158,13 @@ int userVersion(sqlite::Connection& connection) {
 
 int latestSchemaVersion() noexcept {
   return static_cast<int>(kMigrations.size());
+}
+
+std::string_view migrationScript(int version) {
+  if (version < 1 || version > latestSchemaVersion()) {
+    throw std::out_of_range("no migration to schema version " + std::to_string(version));
+  }
+  return kMigrations[static_cast<std::size_t>(version - 1)];
 }
 
 void migrate(sqlite::Connection& connection) {

@@ -58,8 +58,11 @@ Exchange readExchange(const Query& row) {
 
 // ---- appendExchange's statements, inside the caller's write transaction ----
 
-// Extends the session's life to `expires`, creating it (again) when it is missing or has expired.
-void renewSession(Connection& db, const std::string& session_id, EpochMs now, EpochMs expires) {
+// Extends the session's life to `expires`, creating it (again, owned by whoever asked) when it is
+// missing or has expired.
+void renewSession(Connection& db, const Exchange& exchange, EpochMs expires) {
+  const std::string& session_id = exchange.session_id;
+  const EpochMs now = exchange.created_ms;
   std::optional<EpochMs> live_until;
   {
     auto row = db.query("SELECT expires_ms FROM sessions WHERE id = ?1");
@@ -83,10 +86,12 @@ void renewSession(Connection& db, const std::string& session_id, EpochMs now, Ep
         .run();
   } else {
     db.query(
-          "INSERT INTO sessions (id, created_ms, updated_ms, expires_ms) VALUES (?1, ?2, ?2, ?3)")
+          "INSERT INTO sessions (id, created_ms, updated_ms, expires_ms, owner) "
+          "VALUES (?1, ?2, ?2, ?3, ?4)")
         .bindText(1, session_id)
         .bindInt(2, now)
         .bindInt(3, expires)
+        .bindText(4, exchange.owner)
         .run();
   }
 }
@@ -120,7 +125,8 @@ std::int64_t insertExchange(Connection& db, const Exchange& exchange) {
 void insertAnswerStats(Connection& db, const Exchange& exchange) {
   auto insert = db.query(
       "INSERT INTO answer_stats (message_id, created_ms, answered, escalated, top_article_id, "
-      "top_subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "top_subject, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  insert.bindText(7, exchange.owner);
   insert.bindText(1, exchange.message_id)
       .bindInt(2, exchange.created_ms)
       .bindInt(3, exchange.answered ? 1 : 0)
@@ -208,7 +214,7 @@ void SqliteStore::appendExchanges(const std::vector<Exchange>& exchanges,
 void SqliteStore::appendExchangeIn(Connection& db, const Exchange& exchange,
                                    const SessionPolicy& policy) {
   const EpochMs now = exchange.created_ms;
-  renewSession(db, exchange.session_id, now, saturatedSum(now, policy.ttl_ms));
+  renewSession(db, exchange, saturatedSum(now, policy.ttl_ms));
   const std::int64_t seq = insertExchange(db, exchange);
   insertAnswerStats(db, exchange);
   trimSession(db, exchange.session_id, seq, policy.max_exchanges);
@@ -219,7 +225,7 @@ std::optional<Session> SqliteStore::session(const std::string& id, EpochMs now) 
     Session session;
     {
       auto row = db.query(
-          "SELECT created_ms, updated_ms, expires_ms FROM sessions WHERE id = ?1 AND "
+          "SELECT created_ms, updated_ms, expires_ms, owner FROM sessions WHERE id = ?1 AND "
           "expires_ms > ?2");
       row.bindText(1, id).bindInt(2, now);
       if (!row.step()) return std::nullopt;
@@ -227,6 +233,7 @@ std::optional<Session> SqliteStore::session(const std::string& id, EpochMs now) 
       session.created_ms = row.integer(0);
       session.updated_ms = row.integer(1);
       session.expires_ms = row.integer(2);
+      session.owner = row.text(3);
     }
     auto rows = db.query(kSelectSessionExchanges);
     rows.bindText(1, id);
@@ -235,15 +242,21 @@ std::optional<Session> SqliteStore::session(const std::string& id, EpochMs now) 
   });
 }
 
-std::vector<Exchange> SqliteStore::recentExchanges(const std::string& session_id, std::size_t count,
-                                                   EpochMs now) {
+RecentExchanges SqliteStore::recentExchanges(const std::string& session_id, std::size_t count,
+                                             EpochMs now) {
   return inTransaction(Mode::kRead, "recentExchanges", [&](Connection& db) {
-    std::vector<Exchange> exchanges;
+    RecentExchanges recent;
+    {
+      auto owner = db.query("SELECT owner FROM sessions WHERE id = ?1 AND expires_ms > ?2");
+      owner.bindText(1, session_id).bindInt(2, now);
+      if (!owner.step()) return recent;
+      recent.owner = owner.text(0);
+    }
     auto rows = db.query(kSelectRecentExchanges);
     rows.bindText(1, session_id).bindInt(2, now).bindInt(3, saturatedInt64(count));
-    while (rows.step()) exchanges.push_back(readExchange(rows));
-    std::reverse(exchanges.begin(), exchanges.end());
-    return exchanges;
+    while (rows.step()) recent.exchanges.push_back(readExchange(rows));
+    std::reverse(recent.exchanges.begin(), recent.exchanges.end());
+    return recent;
   });
 }
 
@@ -269,10 +282,10 @@ FeedbackOutcome SqliteStore::recordFeedback(const Feedback& feedback) {
     bool exchange_kept = false;
     {
       auto row = db.query(
-          "SELECT EXISTS (SELECT 1 FROM answer_stats WHERE message_id = ?1), "
+          "SELECT EXISTS (SELECT 1 FROM answer_stats WHERE message_id = ?1 AND owner IN ('', ?2)), "
           "(SELECT session_id FROM exchanges WHERE message_id = ?1), "
           "EXISTS (SELECT 1 FROM feedback WHERE message_id = ?1)");
-      row.bindText(1, feedback.message_id);
+      row.bindText(1, feedback.message_id).bindText(2, feedback.rater);
       row.step();
       outcome.known_message = row.integer(0) != 0;
       exchange_kept = !row.isNull(1);

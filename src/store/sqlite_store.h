@@ -1,5 +1,5 @@
 #pragma once
-// Store on one SQLite database file (system libsqlite3).
+// Store and AccessStore on one SQLite database file (system libsqlite3).
 //
 // Durability: WAL journal with synchronous=FULL, so a method that returned has its change on disk
 // and survives a power loss, not only a crash of the process. Foreign keys are enforced.
@@ -24,13 +24,14 @@
 #include <filesystem>
 #include <memory>
 
+#include "store/access_store.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 #include "util/mutex.h"
 
 namespace chatbot::store {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public AccessStore {
  public:
   // Opens the database at `path`, creating it and its parent folders when missing, and migrates
   // it to the current schema. Throws StoreError naming the path, SQLite's error and a remedy when
@@ -43,8 +44,8 @@ class SqliteStore final : public Store {
   void appendExchanges(const std::vector<Exchange>& exchanges,
                        const SessionPolicy& policy) override;
   std::optional<Session> session(const std::string& id, EpochMs now) override;
-  std::vector<Exchange> recentExchanges(const std::string& session_id, std::size_t count,
-                                        EpochMs now) override;
+  RecentExchanges recentExchanges(const std::string& session_id, std::size_t count,
+                                  EpochMs now) override;
   bool deleteSession(const std::string& id) override;
   std::size_t purgeExpiredSessions(EpochMs now) override;
 
@@ -62,6 +63,15 @@ class SqliteStore final : public Store {
   void markDelivered(std::int64_t event_id, EpochMs now) override;
   void markAttemptFailed(std::int64_t event_id, const std::string& error,
                          std::optional<EpochMs> retry_at) override;
+
+  // AccessStore (sqlite_store_access.cpp).
+  KeyCreation createApiKey(const NewApiKey& key) override;
+  std::vector<ApiKeyRecord> apiKeys() override;
+  std::optional<ApiKeyRecord> revokeApiKey(const std::string& id_or_name, EpochMs now) override;
+  void recordKeyUse(const std::vector<std::pair<std::string, EpochMs>>& uses) override;
+  std::string serverSecret(const std::string& name, const std::string& candidate) override;
+  void appendAudit(const std::vector<AuditEntry>& entries) override;
+  AuditPage audit(const AuditQuery& query) override;
 
  private:
   // Runs `body(connection)` as one transaction on the writer (kWrite) or reader (kRead)

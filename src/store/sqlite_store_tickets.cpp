@@ -21,16 +21,27 @@ namespace {
 #define CHATBOT_SELECT_TICKET                                                                  \
   "SELECT t.id, t.session_id, t.subject, t.description, t.category, t.priority, t.status, "    \
   "t.contact, t.transcript, t.articles_tried, t.idempotency_key, t.created_ms, t.updated_ms, " \
-  "o.state, o.attempts, o.last_error, o.next_attempt_ms, o.delivered_ms "                      \
+  "o.state, o.attempts, o.last_error, o.next_attempt_ms, o.delivered_ms, t.owner "             \
   "FROM tickets t LEFT JOIN outbox o ON o.id = (SELECT MAX(id) FROM outbox WHERE ticket_id = " \
   "t.id) "
 constexpr std::string_view kSelectTicketById = CHATBOT_SELECT_TICKET "WHERE t.id = ?1";
-// Keyset pages, newest first: the id bound is a range scan on the rowid or on tickets_by_status.
+// Keyset pages, newest first: the id bound is a range scan on the rowid, or on tickets_by_status
+// or tickets_by_owner when one of them filters. ?1 id bound, ?2 limit, ?3 status, ?4 owner.
 constexpr std::string_view kSelectTicketPage =
     CHATBOT_SELECT_TICKET "WHERE t.id < ?1 ORDER BY t.id DESC LIMIT ?2";
 constexpr std::string_view kSelectTicketPageByStatus =
     CHATBOT_SELECT_TICKET "WHERE t.status = ?3 AND t.id < ?1 ORDER BY t.id DESC LIMIT ?2";
+constexpr std::string_view kSelectTicketPageByOwner =
+    CHATBOT_SELECT_TICKET "WHERE t.owner = ?4 AND t.id < ?1 ORDER BY t.id DESC LIMIT ?2";
+constexpr std::string_view kSelectTicketPageByOwnerAndStatus = CHATBOT_SELECT_TICKET
+    "WHERE t.owner = ?4 AND t.status = ?3 AND t.id < ?1 ORDER BY t.id DESC LIMIT ?2";
 #undef CHATBOT_SELECT_TICKET
+
+std::string_view ticketPageQuery(const TicketListQuery& query) {
+  if (query.owner)
+    return query.status ? kSelectTicketPageByOwnerAndStatus : kSelectTicketPageByOwner;
+  return query.status ? kSelectTicketPageByStatus : kSelectTicketPage;
+}
 
 Delivery readDelivery(const Query& row, int first_column) {
   Delivery d;
@@ -52,6 +63,19 @@ Delivery readDelivery(const Query& row, int first_column) {
   return d;
 }
 
+// Idempotency keys are the client's, so two callers may pick the same one: a key is scoped to
+// the owner and the session it came with, or a replay would hand one caller another's ticket.
+// Stored as "<owner>\n<session>\n<key>" (rows from before owners: the bare key).
+std::string scopedIdempotencyKey(const NewTicket& ticket) {
+  if (ticket.idempotency_key.empty()) return {};
+  return ticket.owner + "\n" + ticket.session_id + "\n" + ticket.idempotency_key;
+}
+
+std::string clientIdempotencyKey(const std::string& stored) {
+  const std::size_t last = stored.rfind('\n');
+  return last == std::string::npos ? stored : stored.substr(last + 1);
+}
+
 Ticket readTicket(const Query& row) {
   Ticket t;
   t.id = row.integer(0);
@@ -70,10 +94,11 @@ Ticket readTicket(const Query& row) {
   t.contact = row.text(7);
   t.transcript = exchangesFromJson(row.text(8));
   t.articles_tried = sourcesFromJson(row.text(9));
-  t.idempotency_key = row.text(10);
+  t.idempotency_key = clientIdempotencyKey(row.text(10));
   t.created_ms = row.integer(11);
   t.updated_ms = row.integer(12);
   t.delivery = readDelivery(row, 13);
+  t.owner = row.text(18);
   return t;
 }
 
@@ -109,15 +134,16 @@ void queueEvent(Connection& db, std::int64_t ticket_id, std::string_view event, 
 
 CreatedTicket SqliteStore::createTicket(const NewTicket& ticket, EpochMs now, bool notify) {
   return inTransaction(Mode::kWrite, "createTicket", [&](Connection& db) {
-    if (!ticket.idempotency_key.empty()) {
+    const std::string scoped_key = scopedIdempotencyKey(ticket);
+    if (!scoped_key.empty()) {
       auto row = db.query("SELECT id FROM tickets WHERE idempotency_key = ?1");
-      row.bindText(1, ticket.idempotency_key);
+      row.bindText(1, scoped_key);
       if (row.step()) return CreatedTicket{loadExistingTicket(db, row.integer(0)), false};
     }
     db.query(
           "INSERT INTO tickets (session_id, subject, description, category, priority, status, "
-          "contact, transcript, articles_tried, idempotency_key, created_ms, updated_ms) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)")
+          "contact, transcript, articles_tried, idempotency_key, created_ms, updated_ms, owner) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)")
         .bindText(1, ticket.session_id)
         .bindText(2, ticket.subject)
         .bindText(3, ticket.description)
@@ -127,8 +153,9 @@ CreatedTicket SqliteStore::createTicket(const NewTicket& ticket, EpochMs now, bo
         .bindText(7, ticket.contact)
         .bindText(8, exchangesToJson(ticket.transcript))
         .bindText(9, sourcesToJson(ticket.articles_tried))
-        .bindTextOrNull(10, ticket.idempotency_key)  // NULLs never collide in a UNIQUE column
+        .bindTextOrNull(10, scoped_key)  // NULLs never collide in a UNIQUE column
         .bindInt(11, now)
+        .bindText(12, ticket.owner)
         .run();
     const std::int64_t id = db.lastInsertRowid();
     if (notify) queueEvent(db, id, "ticket.created", now);
@@ -144,12 +171,13 @@ TicketPage SqliteStore::listTickets(const TicketListQuery& query) {
   return inTransaction(Mode::kRead, "listTickets", [&](Connection& db) {
     TicketPage page;
     if (query.limit == 0) return page;
-    auto rows = db.query(query.status ? kSelectTicketPageByStatus : kSelectTicketPage);
+    auto rows = db.query(ticketPageQuery(query));
     // One row more than asked tells whether another page exists.
     const std::int64_t limit = saturatedInt64(query.limit);
     rows.bindInt(1, query.before_id.value_or(std::numeric_limits<std::int64_t>::max()))
         .bindInt(2, limit == std::numeric_limits<std::int64_t>::max() ? limit : limit + 1);
     if (query.status) rows.bindText(3, toString(*query.status));
+    if (query.owner) rows.bindText(4, *query.owner);
     while (rows.step()) {
       if (page.tickets.size() == query.limit) {
         page.next_before_id = page.tickets.back().id;

@@ -54,6 +54,9 @@ struct Exchange {
   bool answered = false;          // the knowledge base answered it (else: "no answer" reply)
   std::string generator;          // "extractive" or the model that answered
   std::string escalation_reason;  // empty: no ticket was suggested
+  // Who asked (an identity subject; empty: anonymous). Becomes the owner of the session when
+  // this exchange creates it; an existing session keeps its owner.
+  std::string owner;
 };
 
 struct SessionPolicy {
@@ -63,9 +66,15 @@ struct SessionPolicy {
 
 struct Session {
   std::string id;
+  std::string owner;  // the identity subject that started it; empty: anonymous
   EpochMs created_ms = 0;
   EpochMs updated_ms = 0;
   EpochMs expires_ms = 0;
+  std::vector<Exchange> exchanges;  // oldest first
+};
+
+struct RecentExchanges {
+  std::string owner;
   std::vector<Exchange> exchanges;  // oldest first
 };
 
@@ -74,12 +83,15 @@ struct Feedback {
   bool helpful = false;
   std::string comment;  // redacted; may be empty
   EpochMs created_ms = 0;
+  // Who rates (an identity subject; empty: anonymous). An answer given to an identity may be
+  // rated by that identity only; an answer given anonymously, by whoever holds its message id.
+  std::string rater;
 };
 
 // What recordFeedback found. Feedback on a message replaces earlier feedback on it (one vote per
 // answer), so retries are harmless.
 struct FeedbackOutcome {
-  bool known_message = false;  // false: nothing was stored
+  bool known_message = false;  // false (also: not the rater's answer): nothing was stored
   bool replaced = false;       // there was earlier feedback on this message
   std::string session_id;      // of the rated message
 };
@@ -134,9 +146,11 @@ struct NewTicket {
   std::string category;
   TicketPriority priority = TicketPriority::kNormal;
   std::string contact;               // may be empty
+  std::string owner;                 // the identity subject that opened it; empty: anonymous
   std::vector<Exchange> transcript;  // copied: the ticket outlives its session
   std::vector<CitedSource> articles_tried;
-  // Optional client key: a second create with the same key returns the first ticket unchanged.
+  // Optional client key: a second create with the same key, owner and session returns the first
+  // ticket unchanged.
   std::string idempotency_key;
 };
 
@@ -157,6 +171,7 @@ struct TicketListQuery {
   std::optional<TicketStatus> status;
   std::optional<std::int64_t> before_id;  // only tickets with a smaller id (keyset paging)
   std::size_t limit = 20;
+  std::optional<std::string> owner;  // only this owner's tickets
 };
 
 struct CreatedTicket {
@@ -188,9 +203,10 @@ class Store {
                                const SessionPolicy& policy) = 0;
   // The session, unless it does not exist or has expired at `now`.
   virtual std::optional<Session> session(const std::string& id, EpochMs now) = 0;
-  // The last `count` exchanges of a live session, oldest first (empty when none).
-  virtual std::vector<Exchange> recentExchanges(const std::string& session_id, std::size_t count,
-                                                EpochMs now) = 0;
+  // The last `count` exchanges of a live session, oldest first, and its owner (no exchanges and
+  // no owner when there is no such live session).
+  virtual RecentExchanges recentExchanges(const std::string& session_id, std::size_t count,
+                                          EpochMs now) = 0;
   // Deletes the session and its exchanges (statistics stay). False when it did not exist.
   virtual bool deleteSession(const std::string& id) = 0;
   // Deletes sessions expired at `now`; returns how many.

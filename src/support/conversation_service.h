@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/identity.h"
 #include "store/store.h"
 #include "support/escalation.h"
 #include "util/error.h"
@@ -24,11 +25,14 @@ class ConversationService {
  public:
   explicit ConversationService(std::shared_ptr<store::Store> store);
 
-  // The conversation, unless it never existed, expired or was deleted (not found).
-  Result<store::Session> session(const std::string& id) const;
-  Result<Done> deleteSession(const std::string& id) const;
-  // Records a vote on an answer (replacing an earlier one); `feedback.comment` is redacted.
-  Result<FeedbackReceipt> recordFeedback(store::Feedback feedback) const;
+  // The conversation, unless it never existed, expired, was deleted or is not `caller`'s to see
+  // (auth::maySeeConversation): all of these are "not found".
+  Result<store::Session> session(const std::string& id, const auth::Identity& caller) const;
+  Result<Done> deleteSession(const std::string& id, const auth::Identity& caller) const;
+  // Records `caller`'s vote on an answer given to them (replacing an earlier one);
+  // `feedback.comment` is redacted. Another identity's answer is "not found".
+  Result<FeedbackReceipt> recordFeedback(store::Feedback feedback,
+                                         const auth::Identity& caller) const;
   // `worst_limit`: how many least helpful articles to list.
   Result<store::Stats> stats(std::size_t worst_limit) const;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "auth/ticket_access.h"
 #include "observability/log.h"
 #include "support/escalation.h"
 #include "util/ids.h"
@@ -17,10 +18,12 @@ namespace {
 class StoringObserver final : public rag::AnswerObserver {
  public:
   StoringObserver(ExchangeWriter& writer, double confident_score, std::string session_id,
-                  bool new_session, bool requested, std::shared_ptr<rag::AnswerObserver> next)
+                  std::string owner, bool new_session, bool requested,
+                  std::shared_ptr<rag::AnswerObserver> next)
       : writer_(writer),
         confident_score_(confident_score),
         session_id_(std::move(session_id)),
+        owner_(std::move(owner)),
         new_session_(new_session),
         requested_(requested),
         next_(std::move(next)) {}
@@ -54,6 +57,7 @@ class StoringObserver final : public rag::AnswerObserver {
     exchange.answered = answer.answered;
     exchange.generator = answer.generator;
     exchange.escalation_reason = escalation.reason;
+    exchange.owner = owner_;
     c.message_id = exchange.message_id;
     auto finished = std::make_shared<rag::ChatAnswer>(std::move(answer));
     writer_.append(std::move(exchange), [finished, next = next_](bool stored) {
@@ -70,6 +74,7 @@ class StoringObserver final : public rag::AnswerObserver {
   ExchangeWriter& writer_;  // owned by the SupportService, which outlives every answer it started
   const double confident_score_;
   const std::string session_id_;
+  const std::string owner_;  // who asked: an identity subject, or empty
   const bool new_session_;
   const bool requested_;  // the question named a session to continue
   const std::shared_ptr<rag::AnswerObserver> next_;
@@ -122,26 +127,32 @@ void SupportService::purgeLoop() {
 
 void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::ChatService& service,
                             rag::ChatQuery query, std::string session_id,
+                            const auth::Identity& caller,
                             std::shared_ptr<rag::AnswerObserver> observer) const {
   if (session_id.empty()) {
     // A new conversation has no history to read: nothing blocks before the answer, so it starts
     // on the caller's thread (the answer itself goes wherever the ChatService sends it).
-    service.answerAsync(std::move(query), std::make_shared<StoringObserver>(
-                                              writer_, options_.confident_score,
-                                              util::newTimeOrderedUuid(), /*new_session=*/true,
-                                              /*requested=*/false, std::move(observer)));
+    service.answerAsync(std::move(query),
+                        std::make_shared<StoringObserver>(
+                            writer_, options_.confident_score, util::newTimeOrderedUuid(),
+                            caller.subject, /*new_session=*/true,
+                            /*requested=*/false, std::move(observer)));
     return;
   }
   pool_.post([this, keep_alive = std::move(keep_alive), &service, query = std::move(query),
-              session_id = std::move(session_id), observer = std::move(observer)]() mutable {
+              session_id = std::move(session_id), caller,
+              observer = std::move(observer)]() mutable {
     bool new_session = false;
     try {
       const auto recent =
           store_->recentExchanges(session_id, options_.history_turns, util::epochMsNow());
-      // Unknown or expired: a fresh id, so nobody can pick the id of a conversation.
-      new_session = recent.empty();
-      for (const auto& e : recent) {
-        query.history.push_back({e.query, e.standalone_query, e.response});
+      // Unknown, expired or someone else's: a fresh id, so nobody can pick the id of a
+      // conversation, nor learn whether another's exists.
+      new_session = recent.exchanges.empty() || !auth::maySeeConversation(caller, recent.owner);
+      if (!new_session) {
+        for (const auto& e : recent.exchanges) {
+          query.history.push_back({e.query, e.standalone_query, e.response});
+        }
       }
     } catch (const store::StoreError& e) {
       log::error("store.history_failed", {{"session_id", session_id}, {"error", e.what()}});
@@ -152,10 +163,10 @@ void SupportService::answer(std::shared_ptr<const void> keep_alive, const rag::C
       return;
     }
     if (new_session) session_id = util::newTimeOrderedUuid();
-    service.answerAsync(
-        std::move(query),
-        std::make_shared<StoringObserver>(writer_, options_.confident_score, std::move(session_id),
-                                          new_session, /*requested=*/true, std::move(observer)));
+    service.answerAsync(std::move(query),
+                        std::make_shared<StoringObserver>(
+                            writer_, options_.confident_score, std::move(session_id),
+                            caller.subject, new_session, /*requested=*/true, std::move(observer)));
   });
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "auth/identity.h"
 #include "rag/chat_service.h"
 #include "store/store.h"
 #include "support/exchange_writer.h"
@@ -48,13 +49,14 @@ class SupportService {
   // Runs `job` on one of the service's threads.
   void post(std::function<void()> job) const { pool_.post(std::move(job)); }
 
-  // Answers `query` in conversation `session_id` (empty, unknown or expired: a new conversation
-  // with a new id) on the service's threads: loads the recent history, answers through `service`,
-  // stores the exchange, fills answer.conversation, then calls observer->onComplete. onSources and
-  // onDelta pass through as they come. An overloaded or cancelled answer is not stored.
-  // `keep_alive` is held until `service` has taken the question.
+  // Answers `caller`'s `query` in conversation `session_id` (empty, unknown, expired or not
+  // `caller`'s to continue: a new conversation with a new id, owned by `caller`) on the service's
+  // threads: loads the recent history, answers through `service`, stores the exchange, fills
+  // answer.conversation, then calls observer->onComplete. onSources and onDelta pass through as
+  // they come. An overloaded or cancelled answer is not stored. `keep_alive` is held until
+  // `service` has taken the question.
   void answer(std::shared_ptr<const void> keep_alive, const rag::ChatService& service,
-              rag::ChatQuery query, std::string session_id,
+              rag::ChatQuery query, std::string session_id, const auth::Identity& caller,
               std::shared_ptr<rag::AnswerObserver> observer) const;
 
  private:

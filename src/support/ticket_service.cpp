@@ -29,11 +29,11 @@ Error ticketNotFound(std::int64_t id) {
 TicketService::TicketService(std::shared_ptr<store::Store> store, TicketServiceOptions options)
     : store_(std::move(store)), options_(std::move(options)) {}
 
-Result<std::vector<store::Exchange>> TicketService::transcript(
-    const std::string& session_id) const {
+Result<std::vector<store::Exchange>> TicketService::transcript(const std::string& session_id,
+                                                               const auth::Identity& caller) const {
   if (session_id.empty()) return std::vector<store::Exchange>{};
   auto session = store_->session(session_id, util::epochMsNow());
-  if (!session) {
+  if (!session || !auth::maySeeConversation(caller, session->owner)) {
     return Error::notFound("session_not_found",
                            "No conversation " + session_id +
                                ": it expired or was deleted. Describe the problem in "
@@ -42,28 +42,46 @@ Result<std::vector<store::Exchange>> TicketService::transcript(
   return std::move(session->exchanges);
 }
 
-Result<store::CreatedTicket> TicketService::create(const TicketDraft& draft,
-                                                   const rag::ChatService* retrieval) const {
-  return storeCall("create_ticket", [&]() -> Result<store::CreatedTicket> {
-    auto exchanges = transcript(draft.session_id);
+Result<OpenedTicket> TicketService::create(const TicketDraft& draft,
+                                           const rag::ChatService* retrieval,
+                                           const auth::Identity& caller) const {
+  return storeCall("create_ticket", [&]() -> Result<OpenedTicket> {
+    auto exchanges = transcript(draft.session_id, caller);
     if (!exchanges) return std::move(exchanges).error();
     const auto matches = descriptionMatches(draft.description, retrieval);
-    const store::NewTicket ticket = buildTicket(draft, exchanges.value(), matches);
-    auto created = store_->createTicket(ticket, util::epochMsNow(), options_.notify);
-    if (created.created && options_.notify && options_.wake_outbox) options_.wake_outbox();
-    return created;
+    store::NewTicket ticket = buildTicket(draft, exchanges.value(), matches);
+    ticket.owner = caller.subject;
+    OpenedTicket opened{store_->createTicket(ticket, util::epochMsNow(), options_.notify), {}};
+    if (opened.created.created && options_.notify && options_.wake_outbox) {
+      options_.wake_outbox();
+    }
+    if (!caller.authenticated()) {
+      opened.access_token = options_.tokens->tokenFor(opened.created.ticket.id);
+    }
+    return opened;
   });
 }
 
-Result<store::Ticket> TicketService::ticket(std::int64_t id) const {
+Result<store::Ticket> TicketService::ticket(std::int64_t id, const auth::Identity& caller,
+                                            std::string_view token) const {
   return storeCall("ticket", [&]() -> Result<store::Ticket> {
     auto ticket = store_->ticket(id);
-    if (!ticket) return ticketNotFound(id);
+    if (!ticket || !auth::maySeeTicket(caller, ticket->owner, id, token, *options_.tokens)) {
+      return ticketNotFound(id);
+    }
     return std::move(*ticket);
   });
 }
 
-Result<store::TicketPage> TicketService::list(const store::TicketListQuery& query) const {
+Result<store::TicketPage> TicketService::list(store::TicketListQuery query,
+                                              const auth::Identity& caller) const {
+  // Without an identity there is no "own" to list (an anonymous owner is everyone's).
+  if (!caller.authenticated()) {
+    return Error{ErrorKind::kUnauthenticated, "authentication_required",
+                 "Listing tickets needs an identity: send an API key or token. A ticket opened "
+                 "anonymously is shown with its X-Ticket-Token."};
+  }
+  if (!caller.atLeast(auth::Role::kAgent)) query.owner = caller.subject;
   return storeCall("list_tickets",
                    [&]() -> Result<store::TicketPage> { return store_->listTickets(query); });
 }

@@ -78,6 +78,8 @@ json ticketJson(const store::Ticket& ticket) {
           {"description", ticket.description},
           {"category", ticket.category},
           {"contact", ticket.contact},
+          // Who opened it: an identity subject ("key:...", "oidc:..."); null when anonymous.
+          {"opened_by", util::nullIfEmpty(ticket.owner)},
           {"session_id", util::nullIfEmpty(ticket.session_id)},
           {"created_at", util::isoTimestampFromEpochMs(ticket.created_ms)},
           {"updated_at", util::isoTimestampFromEpochMs(ticket.updated_ms)},

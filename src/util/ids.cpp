@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>  // arc4random_buf (glibc 2.36+): a per-thread ChaCha20 stream seeded by getrandom
+#include <vector>
 
 namespace chatbot::util {
 
@@ -26,6 +27,19 @@ std::string format(UuidBytes bytes, unsigned version) {
 }
 
 }  // namespace
+
+std::string randomHex(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  arc4random_buf(raw.data(), raw.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes);
+  for (const unsigned char b : raw) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0x0f]);
+  }
+  return out;
+}
 
 std::string newUuid() {
   UuidBytes bytes{};

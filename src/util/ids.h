@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,10 @@ std::string newUuid();
 // keeps every commit small. 74 random bits leave the id as unguessable as a bearer token needs
 // (OWASP asks for 64); what it reveals is when it was made. Thread-safe.
 std::string newTimeOrderedUuid();
+
+// `bytes` bytes from the system's CSPRNG, as lower-case hex (2 * bytes characters): secrets such
+// as the installation's HMAC keys. Thread-safe.
+std::string randomHex(std::size_t bytes);
 
 // True when a client-supplied request id is safe to echo and log: 1-128 characters of
 // [A-Za-z0-9._:-]. Anything else is replaced by a generated id.

@@ -39,7 +39,7 @@ TEST_P(StoreSessionsContract, AppendCreatesSessionAndRoundTripsExchanges) {
   EXPECT_EQ(read.sources[1].article_id, "kb-2");
 
   EXPECT_FALSE(store().session("nobody", kT0));
-  EXPECT_TRUE(store().recentExchanges("nobody", 5, kT0).empty());
+  EXPECT_TRUE(store().recentExchanges("nobody", 5, kT0).exchanges.empty());
 }
 
 TEST_P(StoreSessionsContract, AppendKeepsOnlyTheNewestExchangesOfThePolicy) {
@@ -49,19 +49,19 @@ TEST_P(StoreSessionsContract, AppendKeepsOnlyTheNewestExchangesOfThePolicy) {
   const auto session = store().session("s1", kT0 + 10);
   ASSERT_TRUE(session);
   EXPECT_EQ(messageIds(session->exchanges), (std::vector<std::string>{"m3", "m4", "m5"}));
-  EXPECT_EQ(messageIds(store().recentExchanges("s1", 2, kT0 + 10)),
+  EXPECT_EQ(messageIds(store().recentExchanges("s1", 2, kT0 + 10).exchanges),
             (std::vector<std::string>{"m4", "m5"}));
-  EXPECT_EQ(messageIds(store().recentExchanges("s1", 10, kT0 + 10)),
+  EXPECT_EQ(messageIds(store().recentExchanges("s1", 10, kT0 + 10).exchanges),
             (std::vector<std::string>{"m3", "m4", "m5"}));
-  EXPECT_TRUE(store().recentExchanges("s1", 0, kT0 + 10).empty());
+  EXPECT_TRUE(store().recentExchanges("s1", 0, kT0 + 10).exchanges.empty());
   EXPECT_EQ(store().stats(0).questions, 5);  // trimmed exchanges still count
 
   // A smaller policy later trims further; zero keeps nothing but still counts the question.
   store().appendExchange(exchange("s1", "m6", kT0 + 6), {1, kHour});
-  EXPECT_EQ(messageIds(store().recentExchanges("s1", 10, kT0 + 10)),
+  EXPECT_EQ(messageIds(store().recentExchanges("s1", 10, kT0 + 10).exchanges),
             (std::vector<std::string>{"m6"}));
   store().appendExchange(exchange("s1", "m7", kT0 + 7), {0, kHour});
-  EXPECT_TRUE(store().recentExchanges("s1", 10, kT0 + 10).empty());
+  EXPECT_TRUE(store().recentExchanges("s1", 10, kT0 + 10).exchanges.empty());
   EXPECT_EQ(store().stats(0).questions, 7);
 }
 
@@ -70,9 +70,9 @@ TEST_P(StoreSessionsContract, ExpiredSessionIsHiddenThenStartsAfresh) {
   store().appendExchange(exchange("s1", "m1", kT0), policy);
   store().appendExchange(exchange("s1", "m2", kT0 + 500), policy);  // moves expiry to +1500
   EXPECT_TRUE(store().session("s1", kT0 + 1499));
-  EXPECT_EQ(store().recentExchanges("s1", 5, kT0 + 1499).size(), 2u);
+  EXPECT_EQ(store().recentExchanges("s1", 5, kT0 + 1499).exchanges.size(), 2u);
   EXPECT_FALSE(store().session("s1", kT0 + 1500));  // expiry is exclusive
-  EXPECT_TRUE(store().recentExchanges("s1", 5, kT0 + 1500).empty());
+  EXPECT_TRUE(store().recentExchanges("s1", 5, kT0 + 1500).exchanges.empty());
 
   store().appendExchange(exchange("s1", "m3", kT0 + 5000), policy);
   const auto session = store().session("s1", kT0 + 5000);

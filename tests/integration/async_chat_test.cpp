@@ -38,6 +38,7 @@ class AsyncChat : public ::testing::Test {
         .filter = std::make_shared<security::CredentialFilter>(),
         .min_answer_score = config.min_answer_score,
         .pipeline_threads = 2});
+    config.rate_limit_chat_per_minute = 0;  // many requests from one address, on purpose
     app_ = new api::Application(config);
     app_->setReady(service_);
     chatbot::http::ServerOptions options;

@@ -133,7 +133,7 @@ TEST(Durability, SigkillInABurstOfWritesLosesNothingAcknowledged) {
   EXPECT_EQ(integrityCheck(dir.path / "chatbot.sqlite3"), "ok");
 
   ServerProcess restarted(env);
-  HttpClient client(restarted.port());
+  HttpClient client = restarted.adminClient();  // the desk lists tickets
   const auto stored = allTicketIds(client);
   const std::set<std::string> stored_set(stored.begin(), stored.end());
   for (const auto& id : tickets)
@@ -187,7 +187,7 @@ TEST(Durability, ParallelWritersLoseAndDuplicateNothing) {
   EXPECT_EQ(errors.load(), 0);
   ASSERT_EQ(created.size(), static_cast<std::size_t>(kWriters * kEach));
   EXPECT_EQ(std::set<std::string>(created.begin(), created.end()).size(), created.size());
-  HttpClient client(server.port());
+  HttpClient client = server.adminClient();  // the desk lists tickets and stats
   const auto stored = allTicketIds(client);
   EXPECT_EQ(stored.size(), created.size());
   EXPECT_EQ(std::set<std::string>(stored.begin(), stored.end()),
@@ -206,7 +206,7 @@ TEST(Durability, ALockedDatabaseRefusesAnswersSaysWhyAndRecovers) {
   TempDir dir;
   const fs::path db = dir.path / "chatbot.sqlite3";
   ServerProcess server({{"DATABASE_PATH", db.string()}});
-  HttpClient client(server.port());
+  HttpClient client = server.adminClient();  // the desk reads stats
   const auto health = [&] { return json::parse(client.get("/health").body()); };
   const std::string question = R"({"query":"How do I reset my password?"})";
 

@@ -55,7 +55,8 @@ SseStream parseSse(const std::string& body) {
   return out;
 }
 
-HttpClient::HttpClient(std::uint16_t p) : port(p) {}
+HttpClient::HttpClient(std::uint16_t p, std::map<std::string, std::string> headers)
+    : default_headers(std::move(headers)), port(p) {}
 
 Response HttpClient::send(http::verb method, const std::string& target, const std::string& body,
                           const std::map<std::string, std::string>& headers) {
@@ -67,6 +68,7 @@ Response HttpClient::send(http::verb method, const std::string& target, const st
     }
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, "127.0.0.1");
+    for (const auto& [k, v] : default_headers) req.set(k, v);
     for (const auto& [k, v] : headers) req.set(k, v);
     req.body() = body;
     req.prepare_payload();
@@ -121,7 +123,11 @@ ServerProcess::ServerProcess(std::map<std::string, std::string> env, bool wait_r
       {"WEB_DIR", repo + "/web/node_modules/swagger-ui-dist"},
       {"DATA_DIR", (dir_ / "data").string()},
       {"LOG_LEVEL", "info"},
-      {"THREADS", "2"}};
+      {"THREADS", "2"},
+      {"ADMIN_API_KEY", kTestAdminKey},
+      // The suites send many requests from one address; the limits have tests of their own.
+      {"RATE_LIMIT_CHAT_PER_MINUTE", "0"},
+      {"RATE_LIMIT_TICKETS_PER_HOUR", "0"}};
   for (auto& [k, v] : env) vars[k] = v;
   for (int attempt = 0; attempt < 3; ++attempt) {
     port_ = freeLoopbackPort();

@@ -24,7 +24,7 @@ using Response = http::response<http::string_body>;
 using Env = std::map<std::string, std::string>;
 
 struct HttpClient {
-  explicit HttpClient(std::uint16_t port);
+  explicit HttpClient(std::uint16_t port, std::map<std::string, std::string> default_headers = {});
   // One request on the client's persistent connection (reconnects if the server closed it).
   Response send(http::verb method, const std::string& target, const std::string& body = "",
                 const std::map<std::string, std::string>& headers = {
@@ -38,11 +38,16 @@ struct HttpClient {
   static std::string raw(std::uint16_t port, const std::string& bytes,
                          std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
+  // Sent with every request (a request's own headers win): e.g. the service desk's credential.
+  std::map<std::string, std::string> default_headers;
   std::uint16_t port;
   boost::asio::io_context io;
   std::optional<boost::beast::tcp_stream> stream;
   boost::beast::flat_buffer buffer;
 };
+
+// Every ServerProcess accepts this as ADMIN_API_KEY unless its env says otherwise.
+inline const std::string kTestAdminKey = "test-admin-key-0123456789abcdef0123456789";
 
 class ServerProcess {
  public:
@@ -55,6 +60,10 @@ class ServerProcess {
 
   std::uint16_t port() const { return port_; }
   HttpClient client() const { return HttpClient(port_); }
+  // A client that sends the admin key: for the service-desk routes (tickets, statistics).
+  HttpClient adminClient() const {
+    return HttpClient(port_, {{"Authorization", "Bearer " + kTestAdminKey}});
+  }
   // Sends SIGTERM and waits; returns the exit status (or -1 on timeout, after SIGKILL).
   int stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(15000));
   // SIGKILL, no chance to clean up: what a crash or the OOM killer does. Waits until it is gone.
@@ -81,6 +90,7 @@ class SharedServerTest : public ::testing::Test {
   }
   static inline ServerProcess* server_ = nullptr;
   HttpClient client_{server_->port()};
+  HttpClient admin_{server_->port(), {{"Authorization", "Bearer " + kTestAdminKey}}};
 };
 
 std::uint16_t freeLoopbackPort();

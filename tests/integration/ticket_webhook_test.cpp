@@ -35,7 +35,7 @@ TEST(TicketWebhook, AReceiverThatFailsAtFirstGetsTheSignedTicket) {
   WebhookReceiver receiver({ReceiverAction::respond(503, "busy"), ReceiverAction::close()});
   ServerProcess server(
       {{"TICKET_WEBHOOK_URL", receiver.url()}, {"TICKET_WEBHOOK_SECRET", "s3cret"}});
-  HttpClient client(server.port());
+  HttpClient client = server.adminClient();  // the desk: reads and changes tickets
   const auto created =
       client.postJson("/api/v1/tickets", R"({"description":"Laptop battery swells"})");
   ASSERT_EQ(created.result_int(), 201) << created.body();
@@ -78,7 +78,7 @@ TEST(TicketWebhook, EventsPendingWhenTheServerDiesAreDeliveredAfterARestart) {
   {
     WebhookReceiver down({}, ReceiverAction::respond(500, "maintenance"));
     ServerProcess server({{"DATABASE_PATH", database}, {"TICKET_WEBHOOK_URL", down.url()}});
-    HttpClient client(server.port());
+    HttpClient client = server.adminClient();
     const auto created =
         client.postJson("/api/v1/tickets", R"({"description":"Docking station not detected"})");
     ASSERT_EQ(created.result_int(), 201) << created.body();
@@ -97,7 +97,7 @@ TEST(TicketWebhook, EventsPendingWhenTheServerDiesAreDeliveredAfterARestart) {
   }
   WebhookReceiver up;
   ServerProcess restarted({{"DATABASE_PATH", database}, {"TICKET_WEBHOOK_URL", up.url()}});
-  HttpClient client(restarted.port());
+  HttpClient client = restarted.adminClient();
   waitForDelivery(client, id, "delivered");
   ASSERT_GE(up.count(), 1u);
   EXPECT_EQ(json::parse(up.requests().front().body)["ticket"]["id"], id);

@@ -51,7 +51,7 @@ class ExchangeWriterTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
   std::size_t storedIn(const std::string& session) {
-    return store_->recentExchanges(session, 1000, kT0).size();
+    return store_->recentExchanges(session, 1000, kT0).exchanges.size();
   }
 
   fs::path dir_;

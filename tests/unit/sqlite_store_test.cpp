@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "contracts/access_store_contract.h"
 #include "contracts/store_contract.h"
 #include "store/migrations.h"
 
@@ -29,6 +30,11 @@ std::unique_ptr<Store> makeSqliteStore(const fs::path& scratch_dir) {
 }
 
 STORE_CONTRACT_INSTANTIATE(Sqlite, (StoreBackend{"Sqlite", makeSqliteStore}));
+ACCESS_STORE_CONTRACT_INSTANTIATE(Sqlite, (AccessStoreBackend{"Sqlite", [](const fs::path& dir) {
+                                                                return std::unique_ptr<AccessStore>(
+                                                                    std::make_unique<SqliteStore>(
+                                                                        databaseIn(dir)));
+                                                              }}));
 
 // Reads the database with a connection of its own, as another program would.
 class RawDatabase {
@@ -61,6 +67,10 @@ class RawDatabase {
     return value;
   }
   std::int64_t number(const std::string& sql) { return std::stoll(text(sql)); }
+  // Whether `sql` runs (for statements the schema must refuse).
+  bool succeeds(const std::string& sql) {
+    return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
 
  private:
   sqlite3* db_ = nullptr;
@@ -91,10 +101,10 @@ TEST_F(SqliteStoreTest, FreshFileGetsLatestSchemaInWalMode) {
   ASSERT_TRUE(fs::exists(dbPath()));
   RawDatabase raw(dbPath());
   EXPECT_EQ(raw.number("PRAGMA user_version"), latestSchemaVersion());
-  EXPECT_EQ(latestSchemaVersion(), 1);
+  EXPECT_EQ(latestSchemaVersion(), 2);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  for (const char* table :
-       {"sessions", "exchanges", "answer_stats", "feedback", "tickets", "outbox"})
+  for (const char* table : {"sessions", "exchanges", "answer_stats", "feedback", "tickets",
+                            "outbox", "api_keys", "audit_log", "server_secrets"})
     EXPECT_EQ(
         raw.number(std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + table + "'"),
         1)
@@ -125,6 +135,40 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndSchemaVersion) {
   store_.reset();
   RawDatabase raw(dbPath());
   EXPECT_EQ(raw.number("PRAGMA user_version"), latestSchemaVersion());
+}
+
+// A database written before identities existed (schema 1) is upgraded in place; what it holds
+// becomes anonymous (owner '').
+TEST_F(SqliteStoreTest, UpgradesASchema1DatabaseAndItsRowsBecomeAnonymous) {
+  fs::create_directories(dbPath().parent_path());
+  {
+    RawDatabase raw(dbPath());
+    raw.execute(std::string(migrationScript(1)) + "PRAGMA user_version = 1;");
+    raw.execute(
+        "INSERT INTO sessions VALUES ('s1', 1, 1, 9999999999999);"
+        "INSERT INTO tickets (session_id, subject, description, category, priority, status, "
+        "contact, transcript, articles_tried, idempotency_key, created_ms, updated_ms) VALUES "
+        "('s1', 'Old', '', '', 'normal', 'open', '', '[]', '[]', 'old-key', 1, 1);");
+  }
+  EXPECT_EQ(store().session("s1", kT0)->owner, "");
+  const auto ticket = store().ticket(1);
+  ASSERT_TRUE(ticket);
+  EXPECT_EQ(ticket->owner, "");
+  EXPECT_EQ(ticket->idempotency_key, "old-key");
+  store_.reset();
+  RawDatabase raw(dbPath());
+  EXPECT_EQ(raw.number("PRAGMA user_version"), 2);
+}
+
+TEST_F(SqliteStoreTest, TheAuditLogRefusesChangesAndDeletions) {
+  AuditEntry entry;
+  entry.action = "GET /stats";
+  entry.outcome = 403;
+  store().appendAudit({entry});
+  RawDatabase raw(dbPath());
+  EXPECT_FALSE(raw.succeeds("UPDATE audit_log SET outcome = 200"));
+  EXPECT_FALSE(raw.succeeds("DELETE FROM audit_log"));
+  EXPECT_EQ(raw.number("SELECT outcome FROM audit_log"), 403);
 }
 
 TEST_F(SqliteStoreTest, RefusesDatabaseFromNewerVersion) {

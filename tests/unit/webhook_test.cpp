@@ -75,8 +75,8 @@ class FlakyStore final : public store::Store {
   std::optional<store::Session> session(const std::string& id, store::EpochMs now) override {
     return real_->session(id, now);
   }
-  std::vector<store::Exchange> recentExchanges(const std::string& id, std::size_t n,
-                                               store::EpochMs now) override {
+  store::RecentExchanges recentExchanges(const std::string& id, std::size_t n,
+                                         store::EpochMs now) override {
     return real_->recentExchanges(id, n, now);
   }
   bool deleteSession(const std::string& id) override { return real_->deleteSession(id); }

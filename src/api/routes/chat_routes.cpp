@@ -115,10 +115,12 @@ class ChatStreamObserver final : public rag::AnswerObserver {
 ChatRoutes::ChatRoutes(const RouteEnv& env)
     : env_(env), limits_{.max_query_chars = env.config.max_query_chars} {}
 
-void ChatRoutes::addRoutes(http::Router& router) const {
+void ChatRoutes::addRoutes(RouteTable& routes) const {
   const std::string& p = env_.config.api_v1_prefix;
-  router.add(http::Verb::post, p + "/chat/", bindRoute(this, &ChatRoutes::chat));
-  router.add(http::Verb::post, p + "/chat/stream", bindRoute(this, &ChatRoutes::chatStream));
+  routes.add(http::Verb::post, p + "/chat/", Access::kCaller, bindRoute(this, &ChatRoutes::chat),
+             Budget::kChat);
+  routes.add(http::Verb::post, p + "/chat/stream", Access::kCaller,
+             bindRoute(this, &ChatRoutes::chatStream), Budget::kChat);
 }
 
 std::pair<ChatRequest, std::shared_ptr<const Serving>> ChatRoutes::accept(
@@ -130,12 +132,12 @@ std::pair<ChatRequest, std::shared_ptr<const Serving>> ChatRoutes::accept(
   return {std::move(chat), std::move(serving).value()};
 }
 
-void ChatRoutes::answer(const Serving& serving, ChatRequest chat,
+void ChatRoutes::answer(const Serving& serving, ChatRequest chat, const auth::Identity& caller,
                         std::shared_ptr<rag::AnswerObserver> observer,
                         std::shared_ptr<const Serving> keep_alive) const {
   if (env_.services.support) {
     env_.services.support->answer(std::move(keep_alive), *serving.service, std::move(chat.query),
-                                  std::move(chat.session_id), std::move(observer));
+                                  std::move(chat.session_id), caller, std::move(observer));
   } else {
     serving.service->answerAsync(std::move(chat.query), std::move(observer));
   }
@@ -150,16 +152,20 @@ http::Response ChatRoutes::chat(const http::Request& request, http::RequestConte
     if (answer.failure) throw ApiError(*answer.failure);
     return chatResponse(answer, *serving->writer, context, request.version());
   }
-  // With a database the exchange is stored before the reply: always answered later.
+  // With a database the exchange is stored before the reply: always answered later. The
+  // identity is copied first: once deferred, the handler stops using the context.
+  const auth::Identity identity = context.identity;
   auto observer =
       std::make_shared<ChatReplyObserver>(env_.defer(request, context), serving->writer);
-  answer(*serving, std::move(chat), std::move(observer), serving);
+  answer(*serving, std::move(chat), identity, std::move(observer), serving);
   return {};
 }
 
 http::Response ChatRoutes::chatStream(const http::Request& request,
                                       http::RequestContext& context) const {
   auto [chat, serving] = accept(request);
+  // Copied now: once deferred, the handler stops using the context (see RequestContext).
+  const auth::Identity identity = context.identity;
   auto reply = env_.defer(request, context);
   http::Response head{http::Status::ok, request.version()};
   head.set(field::content_type, "text/event-stream");
@@ -170,7 +176,7 @@ http::Response ChatRoutes::chatStream(const http::Request& request,
   // Begun before answering, so heartbeats cover retrieval and a model's queueing too.
   reply->beginStream(std::move(head));
   auto observer = std::make_shared<ChatStreamObserver>(std::move(reply), serving->writer);
-  answer(*serving, std::move(chat), std::move(observer), serving);
+  answer(*serving, std::move(chat), identity, std::move(observer), serving);
   return {};
 }
 

@@ -14,7 +14,7 @@ namespace chatbot::api {
 class ChatRoutes final : public RouteModule {
  public:
   explicit ChatRoutes(const RouteEnv& env);
-  void addRoutes(http::Router& router) const override;
+  void addRoutes(RouteTable& routes) const override;
 
   // How often a chat stream with nothing to say sends an SSE comment. Proxies and load balancers
   // commonly close connections idle for 30-60 s, and a client can only tell a slow model from a
@@ -27,7 +27,7 @@ class ChatRoutes final : public RouteModule {
   // The parsed request and the service to answer it; throws ApiError (415, 400, 503).
   std::pair<ChatRequest, std::shared_ptr<const Serving>> accept(const http::Request& request) const;
   // Answers through the SupportService when there is one, else the ChatService directly.
-  void answer(const Serving& serving, ChatRequest chat,
+  void answer(const Serving& serving, ChatRequest chat, const auth::Identity& caller,
               std::shared_ptr<rag::AnswerObserver> observer,
               std::shared_ptr<const Serving> keep_alive) const;
 

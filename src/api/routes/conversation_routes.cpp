@@ -42,14 +42,16 @@ store::Feedback parseFeedback(const http::Request& request,
 
 }  // namespace
 
-void ConversationRoutes::addRoutes(http::Router& router) const {
+void ConversationRoutes::addRoutes(RouteTable& routes) const {
   const std::string& p = env_.config.api_v1_prefix;
-  router.add(http::Verb::get, p + "/sessions/{session_id}",
+  routes.add(http::Verb::get, p + "/sessions/{session_id}", Access::kCaller,
              bindRoute(this, &ConversationRoutes::getSession));
-  router.add(http::Verb::delete_, p + "/sessions/{session_id}",
+  routes.add(http::Verb::delete_, p + "/sessions/{session_id}", Access::kCaller,
              bindRoute(this, &ConversationRoutes::deleteSession));
-  router.add(http::Verb::post, p + "/feedback", bindRoute(this, &ConversationRoutes::feedback));
-  router.add(http::Verb::get, p + "/stats", bindRoute(this, &ConversationRoutes::stats));
+  routes.add(http::Verb::post, p + "/feedback", Access::kCaller,
+             bindRoute(this, &ConversationRoutes::feedback));
+  routes.add(http::Verb::get, p + "/stats", Access::kAgent,
+             bindRoute(this, &ConversationRoutes::stats));
 }
 
 const support::ConversationService& ConversationRoutes::conversations() const {
@@ -62,7 +64,8 @@ http::Response ConversationRoutes::getSession(const http::Request& request,
   const std::string id = sessionIdParam(context);
   const auto& service = conversations();
   return env_.offload<store::Session>(
-      request, context, [&service, id] { return service.session(id); },
+      request, context,
+      [&service, id, caller = context.identity] { return service.session(id, caller); },
       [](store::Session& session, unsigned version) {
         return jsonResponse(http::Status::ok, sessionJson(session), version);
       });
@@ -73,7 +76,8 @@ http::Response ConversationRoutes::deleteSession(const http::Request& request,
   const std::string id = sessionIdParam(context);
   const auto& service = conversations();
   return env_.offload<Done>(
-      request, context, [&service, id] { return service.deleteSession(id); },
+      request, context,
+      [&service, id, caller = context.identity] { return service.deleteSession(id, caller); },
       [](Done&, unsigned version) {
         return http::Response{http::Status::no_content, version};
       });
@@ -85,7 +89,9 @@ http::Response ConversationRoutes::feedback(const http::Request& request,
   const auto& service = conversations();
   return env_.offload<support::FeedbackReceipt>(
       request, context,
-      [&service, feedback = std::move(feedback)] { return service.recordFeedback(feedback); },
+      [&service, feedback = std::move(feedback), caller = context.identity] {
+        return service.recordFeedback(feedback, caller);
+      },
       [](support::FeedbackReceipt& receipt, unsigned version) {
         const bool replaced = receipt.outcome.replaced;
         return jsonResponse(replaced ? http::Status::ok : http::Status::created,

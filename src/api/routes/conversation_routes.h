@@ -8,7 +8,7 @@ namespace chatbot::api {
 class ConversationRoutes final : public RouteModule {
  public:
   explicit ConversationRoutes(const RouteEnv& env) : env_(env) {}
-  void addRoutes(http::Router& router) const override;
+  void addRoutes(RouteTable& routes) const override;
 
  private:
   http::Response getSession(const http::Request& request, http::RequestContext& context) const;

@@ -9,7 +9,12 @@
 #include "api/deferred_reply.h"
 #include "api/errors.h"
 #include "api/pipeline.h"
+#include "api/routes/route_table.h"
 #include "api/serving_state.h"
+#include "auth/api_keys.h"
+#include "auth/audit_log.h"
+#include "auth/authenticator.h"
+#include "auth/key_ring.h"
 #include "config/config.h"
 #include "http/router.h"
 #include "security/credential_filter.h"
@@ -26,6 +31,16 @@ struct Services {
   std::shared_ptr<const support::SupportService> support;
   std::shared_ptr<const support::ConversationService> conversations;
   std::shared_ptr<const support::TicketService> tickets;
+  // Who is calling (api/middleware/authentication.h); null: a fresh one that accepts no
+  // credential, so every caller is anonymous.
+  std::shared_ptr<const auth::Authenticator> authenticator;
+  // API keys for the admin routes, and the ring to reload after a change through them; null
+  // without a database.
+  std::shared_ptr<const auth::KeyService> keys;
+  std::shared_ptr<auth::KeyRing> key_ring;
+  // The audit trail (api/middleware/audit.h) and its pages for admins; null without a database.
+  std::shared_ptr<auth::AuditLog> audit;
+  std::shared_ptr<store::AccessStore> access_store;
   // What lexical retrieval is, for /health before the index is open (the index then says itself).
   std::string lexical_engine;
 };
@@ -71,7 +86,7 @@ struct RouteEnv {
 class RouteModule {
  public:
   virtual ~RouteModule() = default;
-  virtual void addRoutes(http::Router& router) const = 0;
+  virtual void addRoutes(RouteTable& routes) const = 0;
 };
 
 // Binds a member function of a module as a router handler.

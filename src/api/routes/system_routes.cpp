@@ -36,19 +36,22 @@ std::string openapiDocument(const config::Config& config) {
   return replaceAll(std::move(doc), "{{MAX_QUERY_CHARS}}", std::to_string(config.max_query_chars));
 }
 
-SystemRoutes::SystemRoutes(const RouteEnv& env, std::string openapi)
-    : env_(env), openapi_(std::move(openapi)) {
+SystemRoutes::SystemRoutes(const RouteEnv& env, const std::string& openapi)
+    : env_(env), openapi_(openapi) {
   assets_.loadSwaggerUi(config::resolveBundledPath(env.config.web_dir), env.config.project_name);
 }
 
-void SystemRoutes::addRoutes(http::Router& router) const {
-  router.add(http::Verb::get, "/", bindRoute(this, &SystemRoutes::root));
-  router.add(http::Verb::get, "/health", bindRoute(this, &SystemRoutes::health));
-  router.add(http::Verb::get, env_.config.api_v1_prefix + "/chat/health",
+void SystemRoutes::addRoutes(RouteTable& routes) const {
+  // Public even with CHAT_ACCESS=authenticated: probes, the API's description and its viewer.
+  routes.add(http::Verb::get, "/", Access::kPublic, bindRoute(this, &SystemRoutes::root));
+  routes.add(http::Verb::get, "/health", Access::kPublic, bindRoute(this, &SystemRoutes::health));
+  routes.add(http::Verb::get, env_.config.api_v1_prefix + "/chat/health", Access::kPublic,
              bindRoute(this, &SystemRoutes::chatHealth));
-  router.add(http::Verb::get, "/openapi.json", bindRoute(this, &SystemRoutes::openapi));
-  router.add(http::Verb::get, "/docs", bindRoute(this, &SystemRoutes::docs));
-  router.add(http::Verb::get, "/docs/{asset}", bindRoute(this, &SystemRoutes::docs));
+  routes.add(http::Verb::get, "/openapi.json", Access::kPublic,
+             bindRoute(this, &SystemRoutes::openapi));
+  routes.add(http::Verb::get, "/docs", Access::kPublic, bindRoute(this, &SystemRoutes::docs));
+  routes.add(http::Verb::get, "/docs/{asset}", Access::kPublic,
+             bindRoute(this, &SystemRoutes::docs));
 }
 
 http::Response SystemRoutes::root(const http::Request& request, http::RequestContext&) const {

@@ -10,9 +10,10 @@ namespace chatbot::api {
 
 class SystemRoutes final : public RouteModule {
  public:
-  // `openapi`: the document with the configured prefix and names filled in.
-  SystemRoutes(const RouteEnv& env, std::string openapi);
-  void addRoutes(http::Router& router) const override;
+  // `openapi`: the document with the configured prefix, names and security filled in; owned by
+  // the Application, which completes it once every route is registered, before serving.
+  SystemRoutes(const RouteEnv& env, const std::string& openapi);
+  void addRoutes(RouteTable& routes) const override;
 
  private:
   http::Response root(const http::Request& request, http::RequestContext& context) const;
@@ -23,11 +24,15 @@ class SystemRoutes final : public RouteModule {
 
   const RouteEnv& env_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  const std::string openapi_;
+  const std::string& openapi_;
   StaticAssets assets_;
 };
 
 // The OpenAPI document compiled into the binary, with the configured prefix, name and limits.
 std::string openapiDocument(const config::Config& config);
+// `document` with the security schemes and, per operation, who may call it, from the route
+// table (api/openapi_security.cpp): the document cannot disagree with what the server enforces.
+std::string withSecurity(const std::string& document, const std::vector<RouteSpec>& routes,
+                         bool open_chat);
 
 }  // namespace chatbot::api

@@ -2,6 +2,7 @@
 
 #include "api/routes/ticket_requests.h"
 #include "tickets/ticket_json.h"
+#include "util/text.h"
 
 namespace chatbot::api {
 
@@ -26,19 +27,25 @@ nlohmann::json ticketPageJson(const store::TicketPage& page, const store::Ticket
   return out;
 }
 
-http::Response ticketResponse(http::Status status, const store::Ticket& ticket, unsigned version) {
-  return jsonResponse(status, tickets::ticketJson(ticket), version);
+// `access_token`: shown to an anonymous opener, once per create (see auth/ticket_access.h).
+http::Response ticketResponse(http::Status status, const store::Ticket& ticket, unsigned version,
+                              const std::string& access_token = {}) {
+  nlohmann::json body = tickets::ticketJson(ticket);
+  if (!access_token.empty()) body["access_token"] = access_token;
+  return jsonResponse(status, body, version);
 }
 
 }  // namespace
 
-void TicketRoutes::addRoutes(http::Router& router) const {
+void TicketRoutes::addRoutes(RouteTable& routes) const {
   const std::string& p = env_.config.api_v1_prefix;
-  router.add(http::Verb::post, p + "/tickets", bindRoute(this, &TicketRoutes::createTicket));
-  router.add(http::Verb::get, p + "/tickets", bindRoute(this, &TicketRoutes::listTickets));
-  router.add(http::Verb::get, p + "/tickets/{ticket_id}",
+  routes.add(http::Verb::post, p + "/tickets", Access::kCaller,
+             bindRoute(this, &TicketRoutes::createTicket), Budget::kTickets);
+  routes.add(http::Verb::get, p + "/tickets", Access::kIdentified,
+             bindRoute(this, &TicketRoutes::listTickets));
+  routes.add(http::Verb::get, p + "/tickets/{ticket_id}", Access::kCaller,
              bindRoute(this, &TicketRoutes::getTicket));
-  router.add(http::Verb::patch, p + "/tickets/{ticket_id}",
+  routes.add(http::Verb::patch, p + "/tickets/{ticket_id}", Access::kAgent,
              bindRoute(this, &TicketRoutes::updateTicket));
 }
 
@@ -54,14 +61,15 @@ http::Response TicketRoutes::createTicket(const http::Request& request,
   auto retrieval = env_.services.serving->service();
   const auto& service = tickets();
   const std::string location_prefix = env_.config.api_v1_prefix + "/tickets/";
-  return env_.offload<store::CreatedTicket>(
+  return env_.offload<support::OpenedTicket>(
       request, context,
-      [&service, retrieval, draft = std::move(draft)] {
-        return service.create(draft, retrieval.get());
+      [&service, retrieval, draft = std::move(draft), caller = context.identity] {
+        return service.create(draft, retrieval.get(), caller);
       },
-      [location_prefix](store::CreatedTicket& created, unsigned version) {
+      [location_prefix](support::OpenedTicket& opened, unsigned version) {
+        const store::CreatedTicket& created = opened.created;
         auto res = ticketResponse(created.created ? http::Status::created : http::Status::ok,
-                                  created.ticket, version);
+                                  created.ticket, version, opened.access_token);
         res.set(http::beast_http::field::location,
                 location_prefix + tickets::displayId(created.ticket.id));
         return res;
@@ -72,8 +80,13 @@ http::Response TicketRoutes::getTicket(const http::Request& request,
                                        http::RequestContext& context) const {
   const std::int64_t id = ticketNumberParam(context);
   const auto& service = tickets();
+  // An anonymous opener's proof (see auth/ticket_access.h); ignored for identities.
+  std::string token(util::trim(request["X-Ticket-Token"]));
   return env_.offload<store::Ticket>(
-      request, context, [&service, id] { return service.ticket(id); },
+      request, context,
+      [&service, id, caller = context.identity, token = std::move(token)] {
+        return service.ticket(id, caller, token);
+      },
       [](store::Ticket& ticket, unsigned version) {
         return ticketResponse(http::Status::ok, ticket, version);
       });
@@ -85,7 +98,8 @@ http::Response TicketRoutes::listTickets(const http::Request& request,
   const auto& service = tickets();
   const std::string prefix = env_.config.api_v1_prefix;
   return env_.offload<store::TicketPage>(
-      request, context, [&service, query] { return service.list(query); },
+      request, context,
+      [&service, query, caller = context.identity] { return service.list(query, caller); },
       [query, prefix](store::TicketPage& page, unsigned version) {
         return jsonResponse(http::Status::ok, ticketPageJson(page, query, prefix), version);
       });

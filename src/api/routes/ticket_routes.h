@@ -9,7 +9,7 @@ namespace chatbot::api {
 class TicketRoutes final : public RouteModule {
  public:
   explicit TicketRoutes(const RouteEnv& env) : env_(env) {}
-  void addRoutes(http::Router& router) const override;
+  void addRoutes(RouteTable& routes) const override;
 
  private:
   http::Response createTicket(const http::Request& request, http::RequestContext& context) const;
