@@ -1,25 +1,24 @@
 #include "auth/audit_log.h"
 
 #include "observability/log.h"
+#include "util/json_values.h"
 #include "util/time.h"
 
 namespace chatbot::auth {
 
-namespace {
-
-nlohmann::json logFields(const store::AuditEntry& e) {
-  return {{"at", util::isoTimestampFromEpochMs(e.at_ms)},
-          {"actor", e.actor},
-          {"actor_name", e.actor_name},
-          {"role", e.role},
-          {"action", e.action},
-          {"target", e.target},
-          {"outcome", e.outcome},
-          {"remote", e.remote},
-          {"request_id", e.request_id}};
+nlohmann::json auditEntryJson(const store::AuditEntry& e) {
+  nlohmann::json json = {{"at", util::isoTimestampFromEpochMs(e.at_ms)},
+                         {"actor", util::nullIfEmpty(e.actor)},
+                         {"actor_name", util::nullIfEmpty(e.actor_name)},
+                         {"role", e.role},
+                         {"action", e.action},
+                         {"target", e.target},
+                         {"outcome", e.outcome},
+                         {"remote", e.remote},
+                         {"request_id", e.request_id}};
+  if (e.id > 0) json["id"] = e.id;
+  return json;
 }
-
-}  // namespace
 
 AuditLog::AuditLog(std::shared_ptr<store::AccessStore> store, AuditLogOptions options)
     : store_(std::move(store)), options_(options) {
@@ -36,7 +35,7 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::record(store::AuditEntry entry) {
-  log::info("audit", logFields(entry));
+  log::info("audit", auditEntryJson(entry));
   bool dropped = false;
   {
     const util::MutexLock lock(mutex_);

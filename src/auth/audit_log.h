@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "store/access_store.h"
@@ -27,6 +28,9 @@ struct AuditLogOptions {
   std::size_t max_batch = 500;
   std::size_t max_queued = 100'000;
 };
+
+// An entry as the admin API and the "audit" log line show it ("id" once it is stored).
+nlohmann::json auditEntryJson(const store::AuditEntry& entry);
 
 class AuditLog {
  public:

@@ -7,7 +7,8 @@
 // on its first use (an unknown id reloads the ring, at most once per miss_reload_interval, so
 // random ids cannot turn into a query flood; a miss within that interval has the refresher
 // thread reload at once instead, so the key works on the next try); a key revoked by the CLI
-// stops working within refresh_interval. When a key was last used is written back in batches on the same thread.
+// stops working within refresh_interval. When a key was last used is written back in batches on the
+// same thread.
 //
 // Thread-safety: every public method is thread-safe; the store is never called under mutex_.
 #include <chrono>

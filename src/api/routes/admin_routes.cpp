@@ -61,19 +61,6 @@ store::AuditQuery parseAuditQuery(std::string_view target) {
   return query;
 }
 
-nlohmann::json auditJson(const store::AuditEntry& e) {
-  return {{"id", e.id},
-          {"at", util::isoTimestampFromEpochMs(e.at_ms)},
-          {"actor", util::nullIfEmpty(e.actor)},
-          {"actor_name", util::nullIfEmpty(e.actor_name)},
-          {"role", e.role},
-          {"action", e.action},
-          {"target", e.target},
-          {"outcome", e.outcome},
-          {"remote", e.remote},
-          {"request_id", e.request_id}};
-}
-
 }  // namespace
 
 nlohmann::json keyJson(const auth::KeyView& key, store::EpochMs now) {
@@ -175,7 +162,7 @@ http::Response AdminRoutes::audit(const http::Request& request,
       },
       [](store::AuditPage& page, unsigned version) {
         nlohmann::json entries = nlohmann::json::array();
-        for (const auto& e : page.entries) entries.push_back(auditJson(e));
+        for (const auto& e : page.entries) entries.push_back(auth::auditEntryJson(e));
         nlohmann::json next =
             page.next_before_id ? nlohmann::json(*page.next_before_id) : nlohmann::json(nullptr);
         return jsonResponse(http::Status::ok, {{"entries", std::move(entries)}, {"next", next}},
