@@ -195,7 +195,7 @@ Result<api::Services> makeServices(const config::Config& config, const Stores& s
       services.key_ring, config.admin_api_key, makeTokenVerifier(config));
   services.conversations = std::make_shared<support::ConversationService>(store);
   services.tickets = std::make_shared<support::TicketService>(store, std::move(tickets));
-  services.support = std::make_shared<support::SupportService>(std::move(store), options);
+  services.support = std::make_shared<support::SupportService>(store, options);
   services.lexical_engine = lexicalEngine(config).name;
   return services;
 }

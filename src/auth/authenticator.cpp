@@ -24,7 +24,7 @@ bool looksLikeJwt(std::string_view credential) {
 
 }  // namespace
 
-Authenticator::Authenticator(std::shared_ptr<KeyRing> keys, std::string bootstrap_admin_key,
+Authenticator::Authenticator(std::shared_ptr<KeyRing> keys, const std::string& bootstrap_admin_key,
                              std::shared_ptr<const TokenVerifier> tokens)
     : keys_(std::move(keys)), tokens_(std::move(tokens)) {
   if (!bootstrap_admin_key.empty()) bootstrap_hash_ = util::sha256Hex(bootstrap_admin_key);

@@ -22,7 +22,7 @@ class Authenticator {
  public:
   // Every part may be absent: `keys` without a database, `bootstrap_admin_key` when
   // ADMIN_API_KEY is unset, `tokens` without OIDC settings.
-  Authenticator(std::shared_ptr<KeyRing> keys, std::string bootstrap_admin_key,
+  Authenticator(std::shared_ptr<KeyRing> keys, const std::string& bootstrap_admin_key,
                 std::shared_ptr<const TokenVerifier> tokens);
 
   Result<Identity> authenticate(std::string_view credential,

@@ -61,8 +61,8 @@ void authorize(Access access, const auth::Identity& identity, bool open_chat) {
 RouteTable::RouteTable(http::Router& router, bool open_chat, const RateLimits* limits)
     : router_(router), open_chat_(open_chat), limits_(limits) {}
 
-void RouteTable::add(http::Verb verb, std::string pattern, Access access, http::Handler handler,
-                     Budget budget) {
+void RouteTable::add(http::Verb verb, const std::string& pattern, Access access,
+                     http::Handler handler, Budget budget) {
   specs_.push_back({verb, pattern, access, budget});
   router_.add(
       verb, pattern,

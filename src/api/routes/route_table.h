@@ -41,7 +41,7 @@ class RouteTable {
   RouteTable(http::Router& router, bool open_chat, const RateLimits* limits);
 
   // The handler runs once the caller passed `access` and, for a `budget`, its rate limit.
-  void add(http::Verb verb, std::string pattern, Access access, http::Handler handler,
+  void add(http::Verb verb, const std::string& pattern, Access access, http::Handler handler,
            Budget budget = Budget::kNone);
 
   const std::vector<RouteSpec>& specs() const noexcept { return specs_; }
