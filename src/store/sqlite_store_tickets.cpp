@@ -38,8 +38,9 @@ constexpr std::string_view kSelectTicketPageByOwnerAndStatus = CHATBOT_SELECT_TI
 #undef CHATBOT_SELECT_TICKET
 
 std::string_view ticketPageQuery(const TicketListQuery& query) {
-  if (query.owner)
+  if (query.owner) {
     return query.status ? kSelectTicketPageByOwnerAndStatus : kSelectTicketPageByOwner;
+  }
   return query.status ? kSelectTicketPageByStatus : kSelectTicketPage;
 }
 
