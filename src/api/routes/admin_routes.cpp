@@ -5,7 +5,6 @@
 #include "api/json_body.h"
 #include "http/query_string.h"
 #include "support/store_call.h"
-#include "util/json_values.h"
 #include "util/time.h"
 
 namespace chatbot::api {
