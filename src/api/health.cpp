@@ -69,6 +69,23 @@ nlohmann::json databaseState(const support::WriterStatus& w) {
   return out;
 }
 
+// How much room the database has; a warning or a refusal makes the database degraded, with why.
+void addStorage(nlohmann::json& database, const support::StorageReport& r) {
+  constexpr std::uint64_t kMb = 1024 * 1024;
+  nlohmann::json storage = {{"database_mb", r.database_bytes / kMb}};
+  if (r.free_bytes != UINT64_MAX) storage["disk_free_mb"] = r.free_bytes / kMb;
+  if (r.limits.max_database_bytes > 0) storage["max_database_mb"] = r.limits.max_database_bytes / kMb;
+  if (r.limits.min_free_bytes > 0) storage["min_free_disk_mb"] = r.limits.min_free_bytes / kMb;
+  storage["state"] = r.state == support::StorageState::kFull      ? "full"
+                     : r.state == support::StorageState::kWarning ? "warning"
+                                                                  : "ok";
+  database["storage"] = std::move(storage);
+  if (r.state == support::StorageState::kOk) return;
+  database["status"] = "degraded";
+  // A failing commit says more about why chat answers 503 than the room left.
+  if (!database.contains("reason")) database["reason"] = r.reason;
+}
+
 // Before the index is open every component reports the start-up state (or its failure).
 nlohmann::json startingComponents(const HealthSources& sources) {
   const std::string failed = sources.serving.failure();
@@ -109,7 +126,11 @@ nlohmann::json healthComponents(const HealthSources& sources) {
   } else {
     components = startingComponents(sources);
   }
-  if (sources.support) components["database"] = databaseState(sources.support->writerStatus());
+  if (sources.support) {
+    nlohmann::json database = databaseState(sources.support->writerStatus());
+    if (sources.storage) addStorage(database, sources.storage->report());
+    components["database"] = std::move(database);
+  }
   return components;
 }
 

@@ -5,6 +5,7 @@
 
 #include "api/serving_state.h"
 #include "config/config.h"
+#include "support/storage_guard.h"
 #include "support/support_service.h"
 
 namespace chatbot::api {
@@ -13,6 +14,7 @@ struct HealthSources {
   const config::Config& config;
   const ServingState& serving;
   const support::SupportService* support;  // null without a database
+  const support::StorageGuard* storage;    // null without a database
   std::string lexical_engine;              // what retrieval is before the index is open
 };
 

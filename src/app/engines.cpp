@@ -15,6 +15,7 @@
 #include "rag/llm_generator.h"
 #include "store/sqlite_store.h"
 #include "support/conversation_service.h"
+#include "support/storage_guard.h"
 #include "support/ticket_service.h"
 #include "tickets/webhook_client.h"
 #include "util/ids.h"
@@ -22,6 +23,8 @@
 namespace chatbot::app {
 
 namespace {
+
+constexpr std::uint64_t kMegabyte = 1024 * 1024;
 
 llm::SourceCache engineSourceCache(config::SourceCache cache) {
   switch (cache) {
@@ -141,8 +144,6 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   return std::make_shared<rag::ChatService>(std::move(parts));
 }
 
-namespace {}  // namespace
-
 std::shared_ptr<const auth::TokenVerifier> makeTokenVerifier(const config::Config& config) {
   if (!config.oidcEnabled()) return nullptr;
   auth::OidcOptions options;
@@ -196,6 +197,10 @@ Result<api::Services> makeServices(const config::Config& config, const Stores& s
   services.conversations = std::make_shared<support::ConversationService>(store);
   services.tickets = std::make_shared<support::TicketService>(store, std::move(tickets));
   services.support = std::make_shared<support::SupportService>(store, options);
+  services.storage = std::make_shared<support::StorageGuard>(
+      config::databasePath(config),
+      support::StorageLimits{.max_database_bytes = config.max_database_mb * kMegabyte,
+                             .min_free_bytes = config.min_free_disk_mb * kMegabyte});
   services.lexical_engine = lexicalEngine(config).name;
   return services;
 }

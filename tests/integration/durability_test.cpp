@@ -1,7 +1,8 @@
 // Reliability of the store over HTTP: a server killed with SIGKILL in the middle of a burst of
 // writes loses nothing it acknowledged and its database opens cleanly; many parallel writers
 // produce no errors, no lost and no duplicated rows; a database locked by another program refuses
-// answers (503) and shows in /health until it is free again.
+// answers (503) and shows in /health until it is free again; a disk short of room refuses new
+// data (503 storage_full) while reads and deletions go on.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -240,6 +241,57 @@ TEST(Durability, ALockedDatabaseRefusesAnswersSaysWhyAndRecovers) {
   EXPECT_EQ(after["components"]["database"]["stored"], 2);
   EXPECT_FALSE(after["components"]["database"].contains("reason"));
   EXPECT_EQ(after["status"], "ok");
+}
+
+// MIN_FREE_DISK_MB far above any disk's free space: the guard refuses every write that adds data.
+TEST(Durability, StorageGuardRefusesNewDataButKeepsReadsAndDeletions) {
+  TempDir dir;
+  const fs::path db = dir.path / "chatbot.sqlite3";
+  std::string session;
+  std::string message;
+  {
+    ServerProcess before({{"DATABASE_PATH", db.string()}});
+    HttpClient client = before.client();
+    const auto reply = client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?"})");
+    ASSERT_EQ(reply.result_int(), 200) << reply.body();
+    session = json::parse(reply.body())["session_id"];
+    message = json::parse(reply.body())["message_id"];
+    const auto ok = json::parse(client.get("/health").body())["components"]["database"];
+    EXPECT_EQ(ok["storage"]["state"], "ok") << ok.dump();
+    EXPECT_GT(ok["storage"]["disk_free_mb"], 0);
+  }
+  ServerProcess full({{"DATABASE_PATH", db.string()}, {"MIN_FREE_DISK_MB", "100000000"}});
+  HttpClient client = full.client();  // the anonymous employee of the conversation
+  HttpClient desk = full.adminClient();
+  const auto expectFull = [](const Response& res) {
+    EXPECT_EQ(res.result_int(), 503) << res.body();
+    EXPECT_EQ(json::parse(res.body())["error"], "storage_full") << res.body();
+    EXPECT_NE(res.body().find("MIN_FREE_DISK_MB"), std::string::npos) << res.body();
+    EXPECT_FALSE(res[boost::beast::http::field::retry_after].empty());
+  };
+  expectFull(client.postJson("/api/v1/chat/", json{{"query", "And on my phone?"},
+                                                   {"session_id", session}}.dump()));
+  expectFull(client.postJson("/api/v1/feedback",
+                             json{{"message_id", message}, {"helpful", true}}.dump()));
+  expectFull(client.postJson("/api/v1/tickets", json{{"session_id", session}}.dump()));
+  // Bad input is still a 400: validation comes first.
+  EXPECT_EQ(client.postJson("/api/v1/chat/", R"({"query":""})").result_int(), 400);
+
+  const auto health = json::parse(desk.get("/health").body());
+  EXPECT_EQ(health["status"], "degraded") << health.dump();
+  const auto& database = health["components"]["database"];
+  EXPECT_EQ(database["status"], "degraded");
+  EXPECT_EQ(database["storage"]["state"], "full");
+  EXPECT_EQ(database["storage"]["min_free_disk_mb"], 100000000);
+  EXPECT_NE(database["reason"].get<std::string>().find("MIN_FREE_DISK_MB"), std::string::npos);
+
+  // Nothing was stored, and people can still read and make room.
+  const auto transcript = client.get("/api/v1/sessions/" + session);
+  ASSERT_EQ(transcript.result_int(), 200) << transcript.body();
+  EXPECT_EQ(json::parse(transcript.body())["messages"].size(), 1U) << transcript.body();
+  EXPECT_TRUE(json::parse(desk.get("/api/v1/tickets").body())["tickets"].empty());
+  EXPECT_EQ(client.send(http::verb::delete_, "/api/v1/sessions/" + session, "", {}).result_int(),
+            204);
 }
 
 }  // namespace

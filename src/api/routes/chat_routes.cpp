@@ -127,6 +127,7 @@ std::pair<ChatRequest, std::shared_ptr<const Serving>> ChatRoutes::accept(
     const http::Request& request) const {
   requireJsonContentType(request[field::content_type]);
   ChatRequest chat = parseChatRequest(request.body(), limits_);
+  if (env_.services.support) env_.admitWrite();  // every answer is stored
   auto serving = env_.services.serving->require();
   if (!serving) throw ApiError(std::move(serving).error());
   return {std::move(chat), std::move(serving).value()};

@@ -86,6 +86,7 @@ http::Response ConversationRoutes::deleteSession(const http::Request& request,
 http::Response ConversationRoutes::feedback(const http::Request& request,
                                             http::RequestContext& context) const {
   store::Feedback feedback = parseFeedback(request, env_.filter, context);
+  env_.admitWrite();
   const auto& service = conversations();
   return env_.offload<support::FeedbackReceipt>(
       request, context,

@@ -28,6 +28,12 @@ const support::SupportService& RouteEnv::requireSupport() const {
   return *services.support;
 }
 
+void RouteEnv::admitWrite() const {
+  if (!services.storage) return;
+  auto admitted = services.storage->admitWrite();
+  if (!admitted) throw ApiError(std::move(admitted).error());
+}
+
 void RouteEnv::logUnexpected(const http::RequestContext& context, const std::exception& e) {
   log::error("http.unhandled_exception", {{"request_id", context.request_id}, {"error", e.what()}});
 }

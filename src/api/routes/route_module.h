@@ -19,6 +19,7 @@
 #include "http/router.h"
 #include "security/credential_filter.h"
 #include "support/conversation_service.h"
+#include "support/storage_guard.h"
 #include "support/support_service.h"
 #include "support/ticket_service.h"
 
@@ -41,6 +42,9 @@ struct Services {
   // The audit trail (api/middleware/audit.h) and its pages for admins; null without a database.
   std::shared_ptr<auth::AuditLog> audit;
   std::shared_ptr<store::AccessStore> access_store;
+  // Refuses writes that add data before the disk fills (MAX_DATABASE_MB, MIN_FREE_DISK_MB); null
+  // without a database.
+  std::shared_ptr<const support::StorageGuard> storage;
   // What lexical retrieval is, for /health before the index is open (the index then says itself).
   std::string lexical_engine;
 };
@@ -81,6 +85,9 @@ struct RouteEnv {
   static void logUnexpected(const http::RequestContext& context, const std::exception& e);
   // The support runtime, or ApiError 503 when this server runs without a database.
   const support::SupportService& requireSupport() const;
+  // For routes that add data (answers, feedback, tickets): ApiError 503 storage_full while the
+  // storage guard refuses writes. Reads, deletions and status changes never call it.
+  void admitWrite() const;
 };
 
 class RouteModule {

@@ -57,6 +57,7 @@ const support::TicketService& TicketRoutes::tickets() const {
 http::Response TicketRoutes::createTicket(const http::Request& request,
                                           http::RequestContext& context) const {
   support::TicketDraft draft = parseTicketDraft(request, env_.filter, context);
+  env_.admitWrite();
   // For the category of a description; null while the KB is being indexed.
   auto retrieval = env_.services.serving->service();
   const auto& service = tickets();
