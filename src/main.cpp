@@ -35,8 +35,7 @@ struct Subcommands {
   chatbot::cli::CommonFlags eval_common;
   chatbot::cli::EvalFlags eval;
   chatbot::cli::CommonFlags config_common;
-  bool env_example = false;
-  bool settings_table = false;
+  chatbot::cli::ConfigOutput config_output = chatbot::cli::ConfigOutput::kCheck;
   chatbot::cli::CommonFlags models_common;
   chatbot::cli::ModelsListFlags models_list;
   chatbot::cli::ModelsPullFlags models_pull;
@@ -116,16 +115,22 @@ void addEvalCommand(CLI::App& app, Subcommands& s) {
 }
 
 void addConfigCommand(CLI::App& app, Subcommands& s) {
-  auto* config =
-      app.add_subcommand("config", "Check the configuration, or print a documented .env.example.");
-  config->add_flag("--env-example", s.env_example,
-                   "Print every setting with its default and meaning");
-  config->add_flag("--settings-table", s.settings_table,
-                   "Print the README's settings table (Markdown)");
+  auto* config = app.add_subcommand(
+      "config",
+      "Check the configuration; show every effective setting; or print a documented "
+      ".env.example.");
+  config->add_flag_callback(
+      "--show", [&s] { s.config_output = chatbot::cli::ConfigOutput::kShow; },
+      "Print every setting's effective value (secrets masked), marking the changed ones");
+  config->add_flag_callback(
+      "--env-example", [&s] { s.config_output = chatbot::cli::ConfigOutput::kEnvExample; },
+      "Print every setting with its default and meaning");
+  config->add_flag_callback(
+      "--settings-table", [&s] { s.config_output = chatbot::cli::ConfigOutput::kSettingsTable; },
+      "Print the README's settings table (Markdown)");
   addEnvFileOption(*config, s.config_common);
-  config->callback([&s] {
-    s.exit_code = chatbot::cli::runConfig(s.config_common, s.env_example, s.settings_table);
-  });
+  config->callback(
+      [&s] { s.exit_code = chatbot::cli::runConfig(s.config_common, s.config_output); });
 }
 
 // --env-file and --models-dir, which both `models` subcommands take.

@@ -48,7 +48,10 @@ struct EvalFlags {
 };
 int runEval(const CommonFlags& flags, const EvalFlags& eval);
 
-int runConfig(const CommonFlags& flags, bool env_example, bool settings_table = false);
+// What `chatbot config` prints: whether the configuration is valid (the default), every
+// effective setting (secrets masked), the documented .env.example, or the README's table.
+enum class ConfigOutput { kCheck, kShow, kEnvExample, kSettingsTable };
+int runConfig(const CommonFlags& flags, ConfigOutput output);
 
 struct ModelsListFlags {
   bool json = false;

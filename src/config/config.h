@@ -142,7 +142,21 @@ struct Setting {
   std::string default_value;
   std::function<void(Config&, const std::string&)> apply;  // throws ConfigError on bad input
   std::function<std::string(const Config&)> format;        // the member's value as setting text
+  // A credential (or a URL that usually carries one): its value is never shown, only whether it
+  // is set (`chatbot config --show`, GET /admin/settings).
+  bool secret = false;
 };
+
+// What one setting is now, for people: the value as text, masked for secrets.
+struct SettingView {
+  const Setting* setting = nullptr;  // points into settings(), which lives for the program
+  std::string value;                 // as set; a set secret shows as kMaskedSecret
+  bool is_default = false;
+};
+inline constexpr std::string_view kMaskedSecret = "********";
+
+// Every setting's effective value in `config`, in declaration order, secrets masked.
+std::vector<SettingView> describeSettings(const Config& config);
 
 // Every setting, grouped by subsystem; names are unique.
 const std::vector<Setting>& settings();

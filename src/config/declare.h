@@ -106,6 +106,12 @@ Setting choice(std::string name, E Config::*member, std::string help) {
   return field(std::move(name), member, parse::choice<E>, std::move(help));
 }
 
+// Marks a setting as a credential whose value is never shown (see Setting::secret).
+inline Setting secret(Setting setting) {
+  setting.secret = true;
+  return setting;
+}
+
 // Tags every setting of `settings` with `subsystem`.
 inline std::vector<Setting> group(Subsystem subsystem, std::vector<Setting> settings) {
   for (auto& s : settings) s.subsystem = subsystem;

@@ -187,11 +187,13 @@ std::vector<Setting> ticketSettings() {
       {
           number("ESCALATION_MIN_SCORE", &Config::escalation_min_score, 0.0, 1.0,
                  "Best retrieval score (0-1) below which a reply offers a ticket"),
-          field("TICKET_WEBHOOK_URL", &Config::ticket_webhook_url, parse::optionalUrl,
-                "POST every ticket change to this URL (e.g. your ticket system); '' disables it"),
-          field("TICKET_WEBHOOK_SECRET", &Config::ticket_webhook_secret, parse::verbatim,
-                "Key for the X-Chatbot-Signature HMAC-SHA256 header of webhook calls ('' : "
-                "unsigned)"),
+          // Chat-tool webhook URLs (Slack, Teams) are credentials themselves.
+          secret(field("TICKET_WEBHOOK_URL", &Config::ticket_webhook_url, parse::optionalUrl,
+                       "POST every ticket change to this URL (e.g. your ticket system); '' "
+                       "disables it")),
+          secret(field("TICKET_WEBHOOK_SECRET", &Config::ticket_webhook_secret, parse::verbatim,
+                       "Key for the X-Chatbot-Signature HMAC-SHA256 header of webhook calls ('' : "
+                       "unsigned)")),
           integer("TICKET_WEBHOOK_TIMEOUT_MS", &Config::ticket_webhook_timeout, 100, 600'000,
                   "Time limit of one webhook call"),
           integer("TICKET_WEBHOOK_MAX_ATTEMPTS", &Config::ticket_webhook_max_attempts, 1, 1000,
@@ -208,9 +210,10 @@ std::vector<Setting> accessSettings() {
                  "open: anyone may chat, give feedback and open tickets (as an employee without "
                  "an identity); authenticated: every route but /, /health and the docs needs a "
                  "key or token"),
-          field("ADMIN_API_KEY", &Config::admin_api_key, parse::bootstrapKey,
-                "Accepted as an admin API key, to administer a fresh install before any key "
-                "exists (at least 32 characters, e.g. `openssl rand -hex 32`); '' disables it"),
+          secret(field("ADMIN_API_KEY", &Config::admin_api_key, parse::bootstrapKey,
+                       "Accepted as an admin API key, to administer a fresh install before any "
+                       "key exists (at least 32 characters, e.g. `openssl rand -hex 32`); '' "
+                       "disables it")),
           integer("RATE_LIMIT_CHAT_PER_MINUTE", &Config::rate_limit_chat_per_minute, 0, 1'000'000,
                   "Chat requests per minute per caller (identity, or client address when "
                   "anonymous); 429 beyond it; 0 disables"),
@@ -286,6 +289,18 @@ std::string_view title(Subsystem subsystem) {
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = declareAll();
   return kSettings;
+}
+
+std::vector<SettingView> describeSettings(const Config& config) {
+  std::vector<SettingView> views;
+  views.reserve(settings().size());
+  for (const auto& s : settings()) {
+    std::string value = s.format(config);
+    const bool is_default = value == s.default_value;
+    if (s.secret && !value.empty()) value = kMaskedSecret;
+    views.push_back({&s, std::move(value), is_default});
+  }
+  return views;
 }
 
 void applySetting(Config& config, const std::string& name, const std::string& value) {

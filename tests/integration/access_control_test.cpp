@@ -98,6 +98,7 @@ TEST_F(AccessControlTest, RolesGateTheServiceDeskAndAdminRoutes) {
   const Row rows[] = {{http::verb::get, "/api/v1/stats", 403, 200, 200},
                       {http::verb::get, "/api/v1/tickets", 200, 200, 200},
                       {http::verb::get, "/api/v1/admin/keys", 403, 403, 200},
+                      {http::verb::get, "/api/v1/admin/settings", 403, 403, 200},
                       {http::verb::get, "/health", 200, 200, 200},
                       {http::verb::get, "/openapi.json", 200, 200, 200}};
   for (const Row& row : rows) {
@@ -223,6 +224,26 @@ TEST_F(AccessControlTest, TheAdminApiNeverShowsSecretsAfterCreation) {
 
 // `chatbot keys` writes to the running server's database: a new key works on its first use, a
 // revoked one stops within the ring's refresh interval (5 s).
+TEST_F(AccessControlTest, TheSettingsViewShowsTheConfigurationButNoSecret) {
+  const auto res = call(*admin_, http::verb::get, "/api/v1/admin/settings");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_EQ(res.body().find(kAdminKey), std::string::npos);
+  const json body = json::parse(res.body());  // named: a temporary's member would dangle
+  std::map<std::string, json> by_name;
+  for (const auto& s : body["settings"]) by_name[s["name"]] = s;
+  const json& key = by_name["ADMIN_API_KEY"];
+  EXPECT_EQ(key["value"], "********") << key.dump();
+  EXPECT_EQ(key["secret"], true);
+  EXPECT_EQ(key["changed"], true);
+  const json& limit = by_name["RATE_LIMIT_CHAT_PER_MINUTE"];  // 0 in every test server
+  EXPECT_EQ(limit["value"], "0") << limit.dump();
+  EXPECT_EQ(limit["default"], "30");
+  EXPECT_EQ(limit["changed"], true);
+  EXPECT_EQ(limit["group"], "Identity and access");
+  EXPECT_EQ(by_name["HOST"]["value"], "127.0.0.1");
+  EXPECT_EQ(by_name["TICKET_WEBHOOK_SECRET"]["value"], "");
+}
+
 TEST_F(AccessControlTest, KeysFromTheCliWorkOnTheRunningServer) {
   const Env env = {{"DATA_DIR", (server_->dir() / "data").string()}};
   const auto [status, output] =

@@ -321,6 +321,31 @@ TEST(Config, UnknownSettingIsRejectedByApplySetting) {
   EXPECT_THROW(applySetting(config, "NO_SUCH_SETTING", "1"), ConfigError);
 }
 
+TEST(Config, DescribeSettingsShowsEffectiveValuesAndNeverASecret) {
+  const std::string key = "bootstrap-admin-key-0123456789abcdef0123";
+  const Config config = loadWith({{"PORT", "8123"},
+                                  {"ADMIN_API_KEY", key},
+                                  {"TICKET_WEBHOOK_URL", "https://hooks.example.com/T0/B0/token"}});
+  const auto views = describeSettings(config);
+  ASSERT_EQ(views.size(), settings().size());
+  std::map<std::string, SettingView> by_name;
+  for (const auto& v : views) by_name[v.setting->name] = v;
+  EXPECT_EQ(by_name["PORT"].value, "8123");
+  EXPECT_FALSE(by_name["PORT"].is_default);
+  EXPECT_EQ(by_name["HOST"].value, "0.0.0.0");
+  EXPECT_TRUE(by_name["HOST"].is_default);
+  EXPECT_EQ(by_name["ADMIN_API_KEY"].value, kMaskedSecret);
+  EXPECT_FALSE(by_name["ADMIN_API_KEY"].is_default);
+  EXPECT_EQ(by_name["TICKET_WEBHOOK_URL"].value, kMaskedSecret);
+  // An unset secret shows as empty, so "not configured" stays visible.
+  EXPECT_EQ(by_name["TICKET_WEBHOOK_SECRET"].value, "");
+  EXPECT_TRUE(by_name["TICKET_WEBHOOK_SECRET"].is_default);
+  for (const auto& v : views) {
+    EXPECT_EQ(v.value.find("token"), std::string::npos) << v.setting->name;
+    EXPECT_EQ(v.value.find(key), std::string::npos) << v.setting->name;
+  }
+}
+
 TEST(Config, SettingsTableHasOneRowPerSetting) {
   const std::string table = settingsTable();
   EXPECT_EQ(table.rfind("| Variable | Default | Meaning |\n|---|---|---|\n", 0), 0u);

@@ -81,6 +81,8 @@ void AdminRoutes::addRoutes(RouteTable& routes) const {
              bindRoute(this, &AdminRoutes::revokeKey));
   routes.add(http::Verb::get, env_.config.api_v1_prefix + "/admin/audit", Access::kAdmin,
              bindRoute(this, &AdminRoutes::audit));
+  routes.add(http::Verb::get, env_.config.api_v1_prefix + "/admin/settings", Access::kAdmin,
+             bindRoute(this, &AdminRoutes::settings));
 }
 
 const auth::KeyService& AdminRoutes::keys() const {
@@ -167,6 +169,23 @@ http::Response AdminRoutes::audit(const http::Request& request,
         return jsonResponse(http::Status::ok, {{"entries", std::move(entries)}, {"next", next}},
                             version);
       });
+}
+
+// GET /admin/settings: what the server runs with, read from its own Config (so it is what was
+// loaded at start, not what .env says now). Secrets show only whether they are set.
+http::Response AdminRoutes::settings(const http::Request& request, http::RequestContext&) const {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& view : config::describeSettings(env_.config)) {
+    const config::Setting& s = *view.setting;
+    items.push_back({{"name", s.name},
+                     {"group", std::string(config::title(s.subsystem))},
+                     {"value", view.value},
+                     {"default", s.default_value},
+                     {"changed", !view.is_default},
+                     {"secret", s.secret},
+                     {"description", s.description}});
+  }
+  return jsonResponse(http::Status::ok, {{"settings", std::move(items)}}, request.version());
 }
 
 }  // namespace chatbot::api

@@ -1,6 +1,7 @@
 #pragma once
 // {prefix}/admin/keys: API keys for admins (list, create, revoke), the same operations as
-// `chatbot keys`; {prefix}/admin/audit: the audit trail, newest first. The secret of a new key is
+// `chatbot keys`; {prefix}/admin/audit: the audit trail, newest first; {prefix}/admin/settings:
+// the effective configuration with secrets masked (`chatbot config --show`). The secret of a new key is
 // in the create reply only; lists never show it. Changes reload the server's key ring at once (a
 // revoked key stops working with the reply).
 #include "api/routes/route_module.h"
@@ -17,6 +18,7 @@ class AdminRoutes final : public RouteModule {
   http::Response createKey(const http::Request& request, http::RequestContext& context) const;
   http::Response revokeKey(const http::Request& request, http::RequestContext& context) const;
   http::Response audit(const http::Request& request, http::RequestContext& context) const;
+  http::Response settings(const http::Request& request, http::RequestContext& context) const;
   // The key service, or ApiError 503 without a database.
   const auth::KeyService& keys() const;
 
