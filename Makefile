@@ -8,7 +8,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup setup-test build run test test-fast test-asan test-tsan bench eval format lint clean
+.PHONY: all setup setup-test build run test test-fast test-asan test-tsan bench bench-flood eval format lint clean
 
 all: build
 
@@ -50,9 +50,13 @@ test: test-fast test-asan test-tsan
 eval: build
 	$(BUILD)/chatbot eval --kb ../shared/eval/stackfaq/kb.jsonl --queries ../shared/eval/stackfaq/queries-dev.jsonl
 
-# HTTP throughput and latency with wrk (see bench/README.md).
+# HTTP throughput and latency with wrk (see docs/BENCHMARKS.md).
 bench: setup-test build
 	bench/http_bench.sh
+
+# One identity floods chat while another asks questions, rate limits on and off.
+bench-flood: setup-test build
+	bench/flood_bench.sh
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')

@@ -22,14 +22,12 @@ std::string windowText(std::chrono::seconds window) {
 
 RateLimits::RateLimits(RateLimitOptions options)
     : desk_multiplier_(options.desk_multiplier),
-      chat_(std::make_unique<auth::RateLimiter>(
-          auth::RatePolicy{"chat", options.chat_per_minute, std::chrono::seconds(60)})),
-      tickets_(std::make_unique<auth::RateLimiter>(
-          auth::RatePolicy{"tickets", options.tickets_per_hour, std::chrono::seconds(3600)})) {}
+      chat_(auth::RatePolicy{"chat", options.chat_per_minute, std::chrono::seconds(60)}),
+      tickets_(auth::RatePolicy{"tickets", options.tickets_per_hour, std::chrono::seconds(3600)}) {}
 
 void RateLimits::admit(Budget budget, http::RequestContext& context) const {
   if (budget == Budget::kNone) return;
-  auth::RateLimiter& limiter = budget == Budget::kChat ? *chat_ : *tickets_;
+  auth::RateLimiter& limiter = budget == Budget::kChat ? chat_ : tickets_;
   const auth::RatePolicy& policy = limiter.policy();
   if (policy.unlimited()) return;
   const double multiplier = context.identity.atLeast(auth::Role::kAgent) ? desk_multiplier_ : 1.0;

@@ -8,7 +8,6 @@
 //
 // Thread-safety: admit() is called concurrently from the HTTP threads; the limiters are
 // thread-safe (auth/rate_limiter.h).
-#include <memory>
 #include <string_view>
 
 #include "auth/rate_limiter.h"
@@ -35,10 +34,9 @@ class RateLimits {
 
  private:
   const double desk_multiplier_;
-  // Mutable state behind a const interface: take() is the limiters' one operation and is
-  // thread-safe.
-  const std::unique_ptr<auth::RateLimiter> chat_;
-  const std::unique_ptr<auth::RateLimiter> tickets_;
+  // Mutable behind a const interface: take() is the limiters' one operation and is thread-safe.
+  mutable auth::RateLimiter chat_;
+  mutable auth::RateLimiter tickets_;
 };
 
 }  // namespace chatbot::api

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/identity.h"
@@ -32,7 +33,8 @@ struct RequestContext {
   // Who is calling; anonymous until the authentication middleware finds credentials.
   auth::Identity identity;
   // The pattern of the route that matched ("/api/v1/tickets/{ticket_id}"); empty when none did.
-  std::string route;
+  // Points into the route table, which lives as long as the server (no copy per request).
+  std::string_view route;
   // Headers for the reply, whatever it turns out to be (an answer, an error, a deferred one):
   // e.g. the RateLimit fields. Set before the route answers; the pipeline adds them.
   std::vector<std::pair<std::string, std::string>> reply_headers;

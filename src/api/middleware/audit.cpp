@@ -28,7 +28,8 @@ void Audit::onFinished(const RequestSummary& request, unsigned status,
   entry.actor = who.subject;
   entry.actor_name = who.display_name;
   entry.role = who.authenticated() ? std::string(auth::toString(who.role)) : "anonymous";
-  entry.action = request.method + " " + (context.route.empty() ? request.path : context.route);
+  entry.action = request.method + " ";
+  entry.action += context.route.empty() ? std::string_view(request.path) : context.route;
   entry.target = request.path;
   entry.outcome = static_cast<int>(status);
   entry.remote = context.remote_address;

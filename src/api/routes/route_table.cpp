@@ -64,6 +64,7 @@ RouteTable::RouteTable(http::Router& router, bool open_chat, const RateLimits* l
 void RouteTable::add(http::Verb verb, const std::string& pattern, Access access,
                      http::Handler handler, Budget budget) {
   specs_.push_back({verb, pattern, access, budget});
+  // The handler owns its pattern: context.route views it for as long as the router lives.
   router_.add(
       verb, pattern,
       [access, budget, open_chat = open_chat_, limits = limits_, pattern,
