@@ -8,7 +8,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup setup-test build run test test-fast test-asan test-tsan bench bench-flood eval format lint clean
+.PHONY: all setup setup-test build run test test-fast test-asan test-tsan bench bench-flood eval fit-confidence format lint clean
 
 all: build
 
@@ -47,8 +47,20 @@ test-tsan: setup-test
 test: test-fast test-asan test-tsan
 
 # Retrieval quality on the StackFAQ evaluation set (see docs/BENCHMARKS.md).
+# Retrieval quality and selective answering on the dev data (../shared/eval/README.md): StackFAQ
+# questions are in-domain; GNOME Help descriptions, support tickets (English) and our own off-topic
+# questions have no answer in StackFAQ.
+EVAL := ../shared/eval
+EVAL_SETS := --kb $(EVAL)/stackfaq/kb.jsonl --queries $(EVAL)/stackfaq/queries-dev.jsonl \
+	--out-of-domain $(EVAL)/gnome-help/queries-multi-dev.jsonl \
+	--out-of-domain $(EVAL)/tickets/queries-dev.jsonl --out-of-domain data/eval/off-topic-en.jsonl \
+	--language en
 eval: build
-	$(BUILD)/chatbot eval --kb ../shared/eval/stackfaq/kb.jsonl --queries ../shared/eval/stackfaq/queries-dev.jsonl
+	$(BUILD)/chatbot eval $(EVAL_SETS)
+
+# Refits the answer-confidence model (data/confidence.json) on the same sets.
+fit-confidence: build
+	CONFIDENCE_MODEL= $(BUILD)/chatbot eval $(EVAL_SETS) --fit-confidence data/confidence.json
 
 # HTTP throughput and latency with wrk (see docs/BENCHMARKS.md).
 bench: setup-test build

@@ -97,6 +97,9 @@ void addEvalCommand(CLI::App& app, Subcommands& s) {
       "eval",
       "Measure retrieval: index --kb into a temporary folder, run every query through the serving\n"
       "retriever and print hit@1, hit@5, MRR@10, nDCG@10 and latency percentiles.\n"
+      "With --out-of-domain, also selective answering: how often the bot answers right, answers\n"
+      "wrong or abstains on --queries, and answers questions the KB cannot answer, at each\n"
+      "threshold. --fit-confidence fits the answer-confidence model (CONFIDENCE_MODEL) on them.\n"
       "Example: chatbot eval --kb ../shared/eval/stackfaq/kb.jsonl --queries "
       "../shared/eval/stackfaq/queries-dev.jsonl");
   eval->add_option("--kb", s.eval.kb_file, "Articles as JSONL {id, subject, answer, metadata}")
@@ -110,6 +113,14 @@ void addEvalCommand(CLI::App& app, Subcommands& s) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
   eval->add_flag("--json", s.eval.json, "Print one JSON object");
+  eval->add_option("--out-of-domain", s.eval.out_of_domain,
+                   "Questions the KB has no answer for (JSONL {id, query}); repeatable")
+      ->check(CLI::ExistingFile);
+  eval->add_option("--language", s.eval.language,
+                   "Only questions whose \"language\" is this (e.g. en); others always count");
+  eval->add_option("--fit-confidence", s.eval.fit_confidence,
+                   "Fit the answer-confidence model on --queries (answered) and --out-of-domain "
+                   "(not answered) and write it to this file (e.g. data/confidence.json)");
   addEnvFileOption(*eval, s.eval_common);
   eval->callback([&s] { s.exit_code = chatbot::cli::runEval(s.eval_common, s.eval); });
 }

@@ -115,6 +115,20 @@ ingest::IndexOptions indexOptions(const config::Config& config, bool show_progre
   return o;
 }
 
+std::shared_ptr<const retrieval::AnswerConfidence> makeAnswerConfidence(
+    const ingest::KnowledgeIndex& index, const config::Config& config) {
+  if (config.confidence_model.empty()) return nullptr;
+  auto model =
+      retrieval::ConfidenceModel::load(config::resolveBundledPath(config.confidence_model));
+  if (!model) {
+    throw std::runtime_error(model.error().detail +
+                             ". Set CONFIDENCE_MODEL to the model file (the bundled one is "
+                             "data/confidence.json), or to '' to answer by the search engine's "
+                             "score.");
+  }
+  return std::make_shared<const retrieval::AnswerConfidence>(index.termStatistics(), model.value());
+}
+
 std::shared_ptr<const rag::ChatService> makeChatService(
     std::shared_ptr<const ingest::KnowledgeIndex> index, const config::Config& config) {
   rag::ChatServiceParts parts;
@@ -141,6 +155,7 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   parts.index = std::move(index);
   parts.filter = std::make_shared<security::CredentialFilter>();
   parts.min_answer_score = config.min_answer_score;
+  parts.confidence = makeAnswerConfidence(*parts.index, config);
   return std::make_shared<rag::ChatService>(std::move(parts));
 }
 

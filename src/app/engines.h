@@ -38,6 +38,11 @@ const retrieval::LexicalEngine& lexicalEngine(const config::Config& config);
 // Where and how the knowledge base is indexed (KB_DIR, DATA_DIR, SYNONYMS_FILE).
 ingest::IndexOptions indexOptions(const config::Config& config, bool show_progress);
 
+// The answer-confidence estimate of CONFIDENCE_MODEL over `index`; null when it is ''. Throws
+// std::runtime_error saying what to do when the model file cannot be read.
+std::shared_ptr<const retrieval::AnswerConfidence> makeAnswerConfidence(
+    const ingest::KnowledgeIndex& index, const config::Config& config);
+
 // The RAG pipeline over an open index: retriever (lexical, or hybrid with EMBEDDING_MODEL),
 // generator (extractive, or the LLM_MODEL_ID model with the extractive one as fallback).
 // A model that cannot be loaded is logged and reported in /health; the defaults serve instead.

@@ -45,6 +45,9 @@ struct EvalFlags {
   std::string queries_file;
   std::size_t k = 10;
   bool json = false;
+  std::vector<std::string> out_of_domain;  // questions the KB has no answer for
+  std::string language;                    // only questions in this language
+  std::string fit_confidence;              // write a fitted confidence model here
 };
 int runEval(const CommonFlags& flags, const EvalFlags& eval);
 

@@ -7,6 +7,8 @@
 
 #include "app/dense_retrieval.h"
 #include "cli/commands.h"
+#include "cli/eval_confidence.h"
+#include "cli/eval_queries.h"
 #include "eval/metrics.h"
 #include "observability/log.h"
 #include "observability/progress.h"
@@ -18,36 +20,6 @@ namespace chatbot::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct EvalQuery {
-  std::string id;
-  std::string text;
-  std::unordered_set<std::string> relevant;
-};
-
-std::vector<EvalQuery> readQueries(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<EvalQuery> queries;
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      const auto j = nlohmann::json::parse(line);
-      EvalQuery q{j.value("id", std::to_string(number)), j.at("query").get<std::string>(), {}};
-      for (const auto& r : j.at("relevant")) {
-        q.relevant.insert(r.is_string() ? r.get<std::string>() : r.dump());
-      }
-      queries.push_back(std::move(q));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(path + ":" + std::to_string(number) +
-                               ": expected {\"id\", \"query\", \"relevant\": [ids]}: " + e.what());
-    }
-  }
-  return queries;
-}
 
 // A scratch DATA_DIR removed when the evaluation ends.
 struct TempDir {
@@ -115,7 +87,7 @@ std::string denseNote(const app::DenseRetrieval& dense) {
 }
 
 void printReport(const std::vector<EvalRun>& runs, std::size_t queries, std::size_t articles,
-                 const app::DenseRetrieval& dense, bool json) {
+                 const app::DenseRetrieval& dense, bool json, const nlohmann::json& selective) {
   if (json) {
     // The top-level metrics are the lexical run's (what older consumers read); `runs` has all.
     nlohmann::json out = toJson(runs.front());
@@ -125,6 +97,7 @@ void printReport(const std::vector<EvalRun>& runs, std::size_t queries, std::siz
     out["dense"] =
         dense.enabled() ? nlohmann::json(dense.embedder->identity()) : nlohmann::json(nullptr);
     if (!dense.enabled()) out["note"] = denseNote(dense);
+    if (!selective.is_null()) out["selective"] = selective;
     std::cout << out.dump() << "\n";
     return;
   }
@@ -140,6 +113,31 @@ void printReport(const std::vector<EvalRun>& runs, std::size_t queries, std::siz
   std::printf("%s\n", denseNote(dense).c_str());
 }
 
+// Selective answering over the in-domain `queries` and the --out-of-domain files, with the
+// retriever chat uses; null when neither --out-of-domain nor --fit-confidence was given.
+nlohmann::json selectiveReport(const config::Config& config, const EvalFlags& eval,
+                               const ingest::KnowledgeIndex& index,
+                               const retrieval::Retriever& retriever,
+                               std::vector<EvalQuery> queries) {
+  if (eval.out_of_domain.empty() && eval.fit_confidence.empty()) return nullptr;
+  ConfidenceEvalInput input{index, retriever, std::move(queries)};
+  for (const auto& file : eval.out_of_domain) {
+    auto more = readQueries(file, eval.language);
+    input.out_of_domain.insert(input.out_of_domain.end(), more.begin(), more.end());
+  }
+  if (!config.confidence_model.empty()) {
+    auto model =
+        retrieval::ConfidenceModel::load(config::resolveBundledPath(config.confidence_model));
+    if (!model) throw std::runtime_error(model.error().detail);
+    input.model = model.value();
+  }
+  input.threshold = config.min_answer_score;
+  input.fit_output = eval.fit_confidence;
+  input.json = eval.json;
+  input.show_progress = !eval.json;
+  return evaluateConfidence(input);
+}
+
 }  // namespace
 
 int runEval(const CommonFlags& flags, const EvalFlags& eval) {
@@ -148,7 +146,7 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval) {
   // Logs go to stdout: keep the report (and --json) clean of routine lines.
   log::init(std::max(config->log_level, config::LogLevel::kWarning));
   try {
-    const auto queries = readQueries(eval.queries_file);
+    const auto queries = readQueries(eval.queries_file, eval.language);
     const TempDir scratch;
     auto options = indexOptions(*config, !eval.json);
     options.kb_path = eval.kb_file;
@@ -170,7 +168,12 @@ int runEval(const CommonFlags& flags, const EvalFlags& eval) {
       runs.push_back({"hybrid", dense.hybrid->name(),
                       evaluate(*dense.hybrid, queries, articles, eval.k, "hybrid", !eval.json)});
     }
-    printReport(runs, queries.size(), articles.size(), dense, eval.json);
+    if (!eval.json) printReport(runs, queries.size(), articles.size(), dense, false, nullptr);
+    const retrieval::Retriever& chat_retriever =
+        dense.enabled() ? *dense.hybrid : index->retriever();
+    const nlohmann::json selective =
+        selectiveReport(*config, eval, *index, chat_retriever, queries);
+    if (eval.json) printReport(runs, queries.size(), articles.size(), dense, true, selective);
     return dense.error.empty() ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "chatbot eval: " << e.what() << "\n";

@@ -72,7 +72,9 @@ struct Config {
 
   // Chat behaviour.
   std::size_t max_query_chars = 2000;
-  double min_answer_score = 0.35;
+  double min_answer_score = 0.4;
+  // The answer-confidence model (retrieval/answer_confidence.h); empty: the engine's own score.
+  std::filesystem::path confidence_model = "data/confidence.json";
   std::string support_contact =
       "the IT Service Desk (https://servicedesk.example.com, phone extension 4357)";
   QueryRewrite query_rewrite = QueryRewrite::kAuto;

@@ -146,7 +146,11 @@ std::vector<Setting> chatSettings() {
                    integer("MAX_QUERY_CHARS", &Config::max_query_chars, 10, 100'000,
                            "Longest accepted query, in characters (Unicode code points)"),
                    number("MIN_ANSWER_SCORE", &Config::min_answer_score, 0.0, 1.0,
-                          "Retrieval score (0-1) below which the bot says the KB has no answer"),
+                          "Confidence (0-1) below which the bot says the KB has no answer: with "
+                          "CONFIDENCE_MODEL, the estimated probability that the article answers"),
+                   field("CONFIDENCE_MODEL", &Config::confidence_model, parse::trimmed,
+                         "Weights of the answer-confidence estimate (fitted by `chatbot eval "
+                         "--fit-confidence`); '' scores answers by the search engine's score"),
                    field("SUPPORT_CONTACT", &Config::support_contact, parse::nonEmpty,
                          "How users reach a human, quoted when the KB has no answer"),
                    choice("QUERY_REWRITE", &Config::query_rewrite,

@@ -148,6 +148,7 @@ void KnowledgeIndex::load(const IndexOptions& options,
   while (std::getline(lines, line)) {
     if (!line.empty()) articles_.push_back(kb::articleFromJson(nlohmann::json::parse(line)));
   }
+  term_statistics_ = std::make_shared<const retrieval::TermStatistics>(articles_, synonyms);
   const auto& engine = *options.lexical_engine;
   auto opened = engine.open(info_.index_dir / engine.folder, std::move(synonyms), options.lexical);
   if (opened.documents != articles_.size()) {

@@ -17,6 +17,7 @@
 #include "retrieval/lexical_engine.h"
 #include "retrieval/retriever.h"
 #include "retrieval/synonyms.h"
+#include "retrieval/term_statistics.h"
 
 namespace chatbot::ingest {
 
@@ -51,6 +52,10 @@ class KnowledgeIndex {
 
   const std::vector<kb::Article>& articles() const noexcept { return articles_; }
   const retrieval::Retriever& retriever() const noexcept { return *retriever_; }
+  // Term evidence over the articles, for the answer-confidence estimate.
+  std::shared_ptr<const retrieval::TermStatistics> termStatistics() const noexcept {
+    return term_statistics_;
+  }
   const IndexInfo& info() const noexcept { return info_; }
 
  private:
@@ -63,6 +68,7 @@ class KnowledgeIndex {
   void load(const IndexOptions& options, std::shared_ptr<const retrieval::SynonymTable> synonyms);
   std::vector<kb::Article> articles_;
   std::unique_ptr<retrieval::Retriever> retriever_;
+  std::shared_ptr<const retrieval::TermStatistics> term_statistics_;
   IndexInfo info_;
 };
 

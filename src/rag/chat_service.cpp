@@ -133,7 +133,15 @@ ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& reque
   }
 
   t = std::chrono::steady_clock::now();
-  const auto hits = retriever().search(out.standalone_query, query.top_k);
+  // The confidence of the last hit shown depends on the one after it (its lead): look one
+  // further than asked.
+  auto hits =
+      retriever().search(out.standalone_query,
+                         parts_.confidence ? std::max<std::size_t>(query.top_k, 2) : query.top_k);
+  if (parts_.confidence) {
+    parts_.confidence->score(out.standalone_query, hits);
+    if (hits.size() > query.top_k) hits.resize(query.top_k);
+  }
   out.timings.retrieve_ms = util::millisSince(t);
 
   const auto& articles = parts_.index->articles();

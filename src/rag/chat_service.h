@@ -12,6 +12,7 @@
 #include "ingest/knowledge_index.h"
 #include "llm/embedder.h"
 #include "rag/generator.h"
+#include "retrieval/answer_confidence.h"
 #include "retrieval/retriever.h"
 #include "security/credential_filter.h"
 #include "util/error.h"
@@ -101,6 +102,9 @@ struct ChatServiceParts {
       fallback;  // answers when `generator` fails or times out; may be null
   std::shared_ptr<const security::CredentialFilter> filter;
   double min_answer_score = 0.35;
+  // Turns the engine's scores into the probability that each article answers; null: the
+  // engine's scores are used as they are.
+  std::shared_ptr<const retrieval::AnswerConfidence> confidence;
   // Whether a loaded LLM rewrites follow-up questions for retrieval (else rules only), and how
   // long it may take before the rules' rewrite is used.
   bool llm_rewrites_follow_ups = true;

@@ -133,9 +133,11 @@ TEST(LlmServer, Llama2VocabularyModelServes) {
                            {"LLM_THREADS", "1"},
                            {"LLM_CONTEXT", "1024"}});
   auto client = server.client();
+  // Non-ASCII punctuation for the model's vocabulary; English words, so the KB confidently answers
+  // and the model generates (a question in another language is abstained on, see issue 15).
   const auto res = client.postJson(
       "/api/v1/chat/",
-      R"({"query":"My laptop screen stays black after the update — que faire ?","max_tokens":50})");
+      R"({"query":"My laptop’s screen stays black after the Windows update — what now?","max_tokens":50})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(json::parse(res.body())["generator"], "llama-2-tiny-random.gguf");
 }
