@@ -177,7 +177,7 @@ std::vector<Setting> conversationSettings() {
           integer("STORE_THREADS", &Config::store_threads, 1, 64,
                   "Threads for database work (kept off the HTTP threads)"),
           integer("MAX_DATABASE_MB", &Config::max_database_mb, 0, 100'000'000,
-                  "New answers, feedback and tickets get 503 storage_full once the database "
+                  "New answers, feedback, tickets and notes get 503 storage_full once the database "
                   "reaches this size; /health warns from 90%; 0 disables"),
           integer("MIN_FREE_DISK_MB", &Config::min_free_disk_mb, 0, 100'000'000,
                   "The same refusal while the database's disk has less free space than this "

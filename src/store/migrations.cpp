@@ -19,8 +19,10 @@ namespace {
 //   rated exchange leaves the store (trimmed, session deleted or expired), like the exchange's
 //   own text. The vote itself stays for the statistics.
 // - A ticket's delivery state is that of its latest outbox event (highest id).
+// - ticket_notes are the service desk's, internal: only ticket() and updateTicketStatus() (which
+//   serve the desk) return them; support::TicketService withholds them from anyone else.
 // - Enumerations are stored as the spellings of toString() in store.cpp.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: the initial schema.
     R"sql(
 CREATE TABLE sessions (
@@ -147,6 +149,21 @@ CREATE TABLE server_secrets (
   name TEXT PRIMARY KEY NOT NULL,
   value TEXT NOT NULL
 );
+)sql",
+    // 3: the service desk's notes on tickets. A "ticket.note_added" outbox event names its note,
+    // so that its webhook payload can say which note it announces.
+    R"sql(
+CREATE TABLE ticket_notes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+  author TEXT NOT NULL,       -- identity subject of the agent or admin
+  author_name TEXT NOT NULL,  -- their display name when they wrote it
+  text TEXT NOT NULL,         -- redacted
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX ticket_notes_by_ticket ON ticket_notes (ticket_id, id);
+
+ALTER TABLE outbox ADD COLUMN note_id INTEGER REFERENCES ticket_notes (id) ON DELETE CASCADE;
 )sql",
 };
 

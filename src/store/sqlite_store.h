@@ -57,6 +57,8 @@ class SqliteStore final : public Store, public AccessStore {
   TicketPage listTickets(const TicketListQuery& query) override;
   std::optional<Ticket> updateTicketStatus(std::int64_t id, TicketStatus status, EpochMs now,
                                            bool notify) override;
+  std::optional<TicketNote> addTicketNote(std::int64_t ticket_id, const NewTicketNote& note,
+                                          EpochMs now, bool notify) override;
 
   std::vector<OutboxEvent> dueEvents(EpochMs now, std::size_t limit) override;
   std::optional<EpochMs> nextDueTime() override;

@@ -1,4 +1,5 @@
-// SqliteStore's tickets and their webhook outbox (the conversation side is in sqlite_store.cpp).
+// SqliteStore's tickets, their notes and their webhook outbox (the conversation side is in
+// sqlite_store.cpp).
 #include <limits>
 #include <utility>
 
@@ -119,14 +120,56 @@ Ticket loadExistingTicket(Connection& db, std::int64_t id) {
   return std::move(*ticket);
 }
 
-void queueEvent(Connection& db, std::int64_t ticket_id, std::string_view event, EpochMs now) {
-  db.query(
-        "INSERT INTO outbox (ticket_id, event, state, attempts, next_attempt_ms, last_error, "
-        "created_ms) VALUES (?1, ?2, 'pending', 0, ?3, '', ?3)")
-      .bindInt(1, ticket_id)
-      .bindText(2, event)
-      .bindInt(3, now)
-      .run();
+bool ticketExists(Connection& db, std::int64_t id) {
+  auto row = db.query("SELECT 1 FROM tickets WHERE id = ?1");
+  row.bindInt(1, id);
+  return row.step();
+}
+
+// ---- Notes ----
+
+TicketNote readNote(const Query& row) {
+  TicketNote note;
+  note.id = row.integer(0);
+  note.ticket_id = row.integer(1);
+  note.author = row.text(2);
+  note.author_name = row.text(3);
+  note.text = row.text(4);
+  note.created_ms = row.integer(5);
+  return note;
+}
+
+// Oldest first: ids grow in the order notes were added (AUTOINCREMENT never reuses one).
+std::vector<TicketNote> loadNotes(Connection& db, std::int64_t ticket_id) {
+  auto rows = db.query(
+      "SELECT id, ticket_id, author, author_name, text, created_ms FROM ticket_notes "
+      "WHERE ticket_id = ?1 ORDER BY id");
+  rows.bindInt(1, ticket_id);
+  std::vector<TicketNote> notes;
+  while (rows.step()) notes.push_back(readNote(rows));
+  return notes;
+}
+
+// A ticket for the desk: with its notes, read in the same transaction as the ticket.
+std::optional<Ticket> loadTicketWithNotes(Connection& db, std::int64_t id) {
+  auto ticket = loadTicket(db, id);
+  if (ticket) ticket->notes = loadNotes(db, id);
+  return ticket;
+}
+
+// `note_id`: for "ticket.note_added", the note the event announces.
+void queueEvent(Connection& db, std::int64_t ticket_id, std::string_view event, EpochMs now,
+                std::optional<std::int64_t> note_id = std::nullopt) {
+  auto insert = db.query(
+      "INSERT INTO outbox (ticket_id, event, state, attempts, next_attempt_ms, last_error, "
+      "created_ms, note_id) VALUES (?1, ?2, 'pending', 0, ?3, '', ?3, ?4)");
+  insert.bindInt(1, ticket_id).bindText(2, event).bindInt(3, now);
+  if (note_id) {
+    insert.bindInt(4, *note_id);
+  } else {
+    insert.bindNull(4);
+  }
+  insert.run();
 }
 
 }  // namespace
@@ -165,7 +208,8 @@ CreatedTicket SqliteStore::createTicket(const NewTicket& ticket, EpochMs now, bo
 }
 
 std::optional<Ticket> SqliteStore::ticket(std::int64_t id) {
-  return inTransaction(Mode::kRead, "ticket", [&](Connection& db) { return loadTicket(db, id); });
+  return inTransaction(Mode::kRead, "ticket",
+                       [&](Connection& db) { return loadTicketWithNotes(db, id); });
 }
 
 TicketPage SqliteStore::listTickets(const TicketListQuery& query) {
@@ -200,16 +244,49 @@ std::optional<Ticket> SqliteStore::updateTicketStatus(std::int64_t id, TicketSta
       if (!row.step()) return std::nullopt;
       current = row.text(0);
     }
-    if (current == toString(status)) return loadExistingTicket(db, id);
-    db.query("UPDATE tickets SET status = ?2, updated_ms = ?3 WHERE id = ?1")
-        .bindInt(1, id)
-        .bindText(2, toString(status))
-        .bindInt(3, now)
-        .run();
-    if (notify) queueEvent(db, id, "ticket.updated", now);
-    return loadExistingTicket(db, id);
+    if (current != toString(status)) {
+      db.query("UPDATE tickets SET status = ?2, updated_ms = ?3 WHERE id = ?1")
+          .bindInt(1, id)
+          .bindText(2, toString(status))
+          .bindInt(3, now)
+          .run();
+      if (notify) queueEvent(db, id, "ticket.updated", now);
+    }
+    Ticket ticket = loadExistingTicket(db, id);
+    ticket.notes = loadNotes(db, id);
+    return ticket;
   };
   return inTransaction(Mode::kWrite, "updateTicketStatus", update);
+}
+
+std::optional<TicketNote> SqliteStore::addTicketNote(std::int64_t ticket_id,
+                                                     const NewTicketNote& note, EpochMs now,
+                                                     bool notify) {
+  const auto add = [&](Connection& db) -> std::optional<TicketNote> {
+    if (!ticketExists(db, ticket_id)) return std::nullopt;
+    db.query(
+          "INSERT INTO ticket_notes (ticket_id, author, author_name, text, created_ms) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bindInt(1, ticket_id)
+        .bindText(2, note.author)
+        .bindText(3, note.author_name)
+        .bindText(4, note.text)
+        .bindInt(5, now)
+        .run();
+    TicketNote added;
+    static_cast<NewTicketNote&>(added) = note;
+    added.id = db.lastInsertRowid();
+    added.ticket_id = ticket_id;
+    added.created_ms = now;
+    // A note is a change of the ticket: receivers that keep the newest updated_at take it.
+    db.query("UPDATE tickets SET updated_ms = ?2 WHERE id = ?1")
+        .bindInt(1, ticket_id)
+        .bindInt(2, now)
+        .run();
+    if (notify) queueEvent(db, ticket_id, "ticket.note_added", now, added.id);
+    return added;
+  };
+  return inTransaction(Mode::kWrite, "addTicketNote", add);
 }
 
 // ---- Outbox ----
@@ -219,12 +296,14 @@ std::vector<OutboxEvent> SqliteStore::dueEvents(EpochMs now, std::size_t limit) 
     std::vector<OutboxEvent> events;
     // Oldest first by id: a ticket's events leave in the order they were queued.
     auto rows = db.query(
-        "SELECT id, ticket_id, event, attempts, created_ms FROM outbox "
+        "SELECT id, ticket_id, event, attempts, created_ms, note_id FROM outbox "
         "WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2");
     rows.bindInt(1, now).bindInt(2, saturatedInt64(limit));
     while (rows.step()) {
-      events.push_back(
-          {rows.integer(0), rows.integer(1), rows.text(2), rows.integer(3), rows.integer(4)});
+      OutboxEvent event{rows.integer(0), rows.integer(1), rows.text(2), rows.integer(3),
+                        rows.integer(4)};
+      if (!rows.isNull(5)) event.note_id = rows.integer(5);
+      events.push_back(std::move(event));
     }
     return events;
   });

@@ -154,12 +154,30 @@ struct NewTicket {
   std::string idempotency_key;
 };
 
+// A note the service desk adds to a ticket: internal, for agents and admins only (never shown to
+// the ticket's opener).
+struct NewTicketNote {
+  std::string author;       // the identity subject of the agent or admin who wrote it
+  std::string author_name;  // their display name at the time (may be empty)
+  std::string text;         // redacted; not empty
+};
+
+struct TicketNote : NewTicketNote {
+  std::int64_t id = 0;  // 1, 2, 3, ... across all tickets, in the order notes were added
+  std::int64_t ticket_id = 0;
+  EpochMs created_ms = 0;
+};
+
 struct Ticket : NewTicket {
   std::int64_t id = 0;  // 1, 2, 3, ... (shown to users as "IT-<id>")
   TicketStatus status = TicketStatus::kOpen;
   EpochMs created_ms = 0;
   EpochMs updated_ms = 0;
   Delivery delivery;
+  // The desk's notes, oldest first. Loaded by ticket() and updateTicketStatus() (both for the
+  // desk); nullopt where they were not loaded (createTicket, listTickets) or are withheld from
+  // the caller, so that a ticket shown to its opener cannot carry them by accident.
+  std::optional<std::vector<TicketNote>> notes;
 };
 
 struct TicketPage {
@@ -184,9 +202,10 @@ struct CreatedTicket {
 struct OutboxEvent {
   std::int64_t id = 0;
   std::int64_t ticket_id = 0;
-  std::string event;  // "ticket.created" or "ticket.updated"
+  std::string event;  // "ticket.created", "ticket.updated" or "ticket.note_added"
   std::int64_t attempts = 0;
   EpochMs created_ms = 0;
+  std::optional<std::int64_t> note_id;  // "ticket.note_added": the note it announces
 };
 
 class Store {
@@ -216,8 +235,8 @@ class Store {
   virtual FeedbackOutcome recordFeedback(const Feedback& feedback) = 0;
   virtual Stats stats(std::size_t worst_limit) = 0;
 
-  // Tickets. With `notify`, the same transaction queues a "ticket.created" / "ticket.updated"
-  // outbox event (the ticket's delivery becomes kPending).
+  // Tickets. With `notify`, the same transaction queues a "ticket.created" / "ticket.updated" /
+  // "ticket.note_added" outbox event (the ticket's delivery becomes kPending).
   virtual CreatedTicket createTicket(const NewTicket& ticket, EpochMs now, bool notify) = 0;
   virtual std::optional<Ticket> ticket(std::int64_t id) = 0;
   virtual TicketPage listTickets(const TicketListQuery& query) = 0;
@@ -225,6 +244,11 @@ class Store {
   // and queues nothing.
   virtual std::optional<Ticket> updateTicketStatus(std::int64_t id, TicketStatus status,
                                                    EpochMs now, bool notify) = 0;
+  // Adds a note to ticket `ticket_id` and moves the ticket's updated time to `now`; nullopt (and
+  // nothing changed) when the ticket does not exist. Every call adds a note: a retried request
+  // adds it twice.
+  virtual std::optional<TicketNote> addTicketNote(std::int64_t ticket_id, const NewTicketNote& note,
+                                                  EpochMs now, bool notify) = 0;
 
   // Outbox (one delivery worker at a time).
   // Pending events due at `now`, oldest first.

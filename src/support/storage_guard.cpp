@@ -34,13 +34,13 @@ StorageReport StorageGuard::measure() const {
     r.state = StorageState::kFull;
     r.reason = "The database (" + megabytes(r.database_bytes) + ") reached MAX_DATABASE_MB (" +
                megabytes(max) +
-               "): new answers, feedback and tickets are refused. Raise the "
+               "): new answers, feedback, tickets and notes are refused. Raise the "
                "limit, or make room (conversations expire after SESSION_TTL_MINUTES).";
   } else if (min_free > 0 && r.free_bytes < min_free) {
     r.state = StorageState::kFull;
     r.reason = "The disk of the database has " + megabytes(r.free_bytes) +
                " free, less than MIN_FREE_DISK_MB (" + megabytes(min_free) +
-               "): new answers, feedback and tickets are refused until there is room.";
+               "): new answers, feedback, tickets and notes are refused until there is room.";
   } else if ((max > 0 && r.database_bytes >= max / 10 * 9) ||
              (min_free > 0 && r.free_bytes < 2 * min_free)) {
     r.state = StorageState::kWarning;

@@ -69,6 +69,8 @@ Result<store::Ticket> TicketService::ticket(std::int64_t id, const auth::Identit
     if (!ticket || !auth::maySeeTicket(caller, ticket->owner, id, token, *options_.tokens)) {
       return ticketNotFound(id);
     }
+    // The desk's notes are internal: an opener sees the ticket without them.
+    if (!caller.atLeast(auth::Role::kAgent)) ticket->notes.reset();
     return std::move(*ticket);
   });
 }
@@ -94,6 +96,21 @@ Result<store::Ticket> TicketService::updateStatus(std::int64_t id,
     // Nothing was queued when the status did not change: the wake is then a no-op.
     if (options_.notify && options_.wake_outbox) options_.wake_outbox();
     return std::move(*ticket);
+  });
+}
+
+Result<store::TicketNote> TicketService::addNote(std::int64_t id, std::string text,
+                                                 const auth::Identity& caller) const {
+  if (!caller.atLeast(auth::Role::kAgent)) {
+    return Error{ErrorKind::kForbidden, "forbidden",
+                 "Notes on tickets are for the service desk: this needs the agent role."};
+  }
+  return storeCall("add_ticket_note", [&]() -> Result<store::TicketNote> {
+    const store::NewTicketNote note{caller.subject, caller.display_name, std::move(text)};
+    auto added = store_->addTicketNote(id, note, util::epochMsNow(), options_.notify);
+    if (!added) return ticketNotFound(id);
+    if (options_.notify && options_.wake_outbox) options_.wake_outbox();
+    return std::move(*added);
   });
 }
 

@@ -42,13 +42,19 @@ class TicketService {
   Result<OpenedTicket> create(const TicketDraft& draft, const rag::ChatService* retrieval,
                               const auth::Identity& caller) const;
   // The ticket, when `caller` may see it (auth::maySeeTicket; `token`: X-Ticket-Token, may be
-  // empty); otherwise "not found".
+  // empty); otherwise "not found". Its notes (Ticket::notes) only for the service desk: for
+  // anyone else they are nullopt.
   Result<store::Ticket> ticket(std::int64_t id, const auth::Identity& caller,
                                std::string_view token) const;
   // Every ticket for the service desk; an employee's own otherwise.
   Result<store::TicketPage> list(store::TicketListQuery query, const auth::Identity& caller) const;
   // For the service desk (the route checks the role).
   Result<store::Ticket> updateStatus(std::int64_t id, store::TicketStatus status) const;
+  // Adds an internal note by `caller` (its subject and display name are the author) to ticket
+  // `id`; `text` is already validated and redacted. The service desk only: another caller is
+  // refused (forbidden) even where a route forgot to check the role.
+  Result<store::TicketNote> addNote(std::int64_t id, std::string text,
+                                    const auth::Identity& caller) const;
 
  private:
   Result<std::vector<store::Exchange>> transcript(const std::string& session_id,

@@ -23,6 +23,15 @@ json deliveryJson(const store::Delivery& d) {
            delivered ? json(util::isoTimestampFromEpochMs(d.delivered_ms)) : json(nullptr)}};
 }
 
+// The note a "ticket.note_added" event announces, as the ticket holds it at send time.
+json announcedNote(std::int64_t note_id, const store::Ticket& ticket) {
+  if (!ticket.notes) return nullptr;
+  for (const auto& note : *ticket.notes) {
+    if (note.id == note_id) return ticketNoteJson(note);
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string displayId(std::int64_t id) {
@@ -60,6 +69,14 @@ json citedSourcesJson(const std::vector<store::CitedSource>& sources, SourcesSty
   return out;
 }
 
+json ticketNoteJson(const store::TicketNote& note) {
+  return {{"id", note.id},
+          {"author", note.author},
+          {"author_name", util::nullIfEmpty(note.author_name)},
+          {"text", note.text},
+          {"created_at", util::isoTimestampFromEpochMs(note.created_ms)}};
+}
+
 json ticketJson(const store::Ticket& ticket) {
   json transcript = json::array();
   for (const auto& e : ticket.transcript) {
@@ -70,31 +87,39 @@ json ticketJson(const store::Ticket& ticket) {
                           {"answered", e.answered},
                           {"sources", citedSourcesJson(e.sources, SourcesStyle::kTranscript)}});
   }
-  return {{"id", displayId(ticket.id)},
-          {"number", ticket.id},
-          {"status", store::toString(ticket.status)},
-          {"priority", store::toString(ticket.priority)},
-          {"subject", ticket.subject},
-          {"description", ticket.description},
-          {"category", ticket.category},
-          {"contact", ticket.contact},
-          // Who opened it: an identity subject ("key:...", "oidc:..."); null when anonymous.
-          {"opened_by", util::nullIfEmpty(ticket.owner)},
-          {"session_id", util::nullIfEmpty(ticket.session_id)},
-          {"created_at", util::isoTimestampFromEpochMs(ticket.created_ms)},
-          {"updated_at", util::isoTimestampFromEpochMs(ticket.updated_ms)},
-          {"transcript", std::move(transcript)},
-          {"articles_tried", citedSourcesJson(ticket.articles_tried, SourcesStyle::kArticlesTried)},
-          {"delivery", deliveryJson(ticket.delivery)}};
+  json out = {
+      {"id", displayId(ticket.id)},
+      {"number", ticket.id},
+      {"status", store::toString(ticket.status)},
+      {"priority", store::toString(ticket.priority)},
+      {"subject", ticket.subject},
+      {"description", ticket.description},
+      {"category", ticket.category},
+      {"contact", ticket.contact},
+      // Who opened it: an identity subject ("key:...", "oidc:..."); null when anonymous.
+      {"opened_by", util::nullIfEmpty(ticket.owner)},
+      {"session_id", util::nullIfEmpty(ticket.session_id)},
+      {"created_at", util::isoTimestampFromEpochMs(ticket.created_ms)},
+      {"updated_at", util::isoTimestampFromEpochMs(ticket.updated_ms)},
+      {"transcript", std::move(transcript)},
+      {"articles_tried", citedSourcesJson(ticket.articles_tried, SourcesStyle::kArticlesTried)},
+      {"delivery", deliveryJson(ticket.delivery)}};
+  if (ticket.notes) {
+    json notes = json::array();
+    for (const auto& note : *ticket.notes) notes.push_back(ticketNoteJson(note));
+    out["notes"] = std::move(notes);
+  }
+  return out;
 }
 
 std::string webhookPayload(const store::OutboxEvent& event, const store::Ticket& ticket,
                            store::EpochMs sent_at) {
-  const json payload = {{"event", event.event},
-                        {"event_id", event.id},
-                        {"delivery_attempt", event.attempts + 1},
-                        {"sent_at", util::isoTimestampFromEpochMs(sent_at)},
-                        {"ticket", ticketJson(ticket)}};
+  json payload = {{"event", event.event},
+                  {"event_id", event.id},
+                  {"delivery_attempt", event.attempts + 1},
+                  {"sent_at", util::isoTimestampFromEpochMs(sent_at)},
+                  {"ticket", ticketJson(ticket)}};
+  if (event.note_id) payload["note"] = announcedNote(*event.note_id, ticket);
   return payload.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

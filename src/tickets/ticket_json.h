@@ -30,12 +30,20 @@ nlohmann::json citedSourcesJson(const std::vector<store::CitedSource>& sources, 
 //  "articles_tried": [source...], "delivery": {"state", "attempts", "last_error" (null when empty),
 //  "next_attempt_at" (null unless pending), "delivered_at" (null unless delivered)}}
 // where sources are citedSourcesJson(): numbered in the transcript (each answer cites them by
-// number), not in articles_tried (gathered from several answers).
+// number), not in articles_tried (gathered from several answers). "notes": [ticketNoteJson...]
+// (oldest first) is there only when ticket.notes is set: the caller decides who sees them.
 nlohmann::json ticketJson(const store::Ticket& ticket);
 
+// A service-desk note: {"id", "author" (identity subject), "author_name" (null when empty),
+// "text", "created_at"}.
+nlohmann::json ticketNoteJson(const store::TicketNote& note);
+
 // The body POSTed to TICKET_WEBHOOK_URL for one outbox event:
-// {"event": "ticket.created" | "ticket.updated", "event_id": <outbox id, the same on every retry>,
-//  "delivery_attempt": <event.attempts + 1>, "sent_at": ISO-8601, "ticket": ticketJson(ticket)}.
+// {"event": "ticket.created" | "ticket.updated" | "ticket.note_added", "event_id": <outbox id,
+//  the same on every retry>, "delivery_attempt": <event.attempts + 1>, "sent_at": ISO-8601,
+//  "ticket": ticketJson(ticket)}, and for an event that announces a note, "note":
+// ticketNoteJson() of it (null when `ticket` does not hold it). The receiver is the desk's own
+// ticket system, so the ticket goes with its notes where `ticket` has them loaded.
 // The ticket is its state at send time, not at the event's creation (a late delivery never sends
 // stale data), so "delivery" in it describes this very delivery as pending. Compact JSON; bytes
 // that are not valid UTF-8 become U+FFFD rather than failing the delivery.

@@ -7,7 +7,7 @@
 //   POST <TICKET_WEBHOOK_URL>
 //   Content-Type: application/json
 //   User-Agent: chatbot/<version>
-//   X-Chatbot-Event: ticket.created | ticket.updated
+//   X-Chatbot-Event: ticket.created | ticket.updated | ticket.note_added
 //   X-Chatbot-Delivery: <event id>          the same on every retry of one event
 //   X-Chatbot-Timestamp: <unix seconds>     when this attempt was sent
 //   X-Chatbot-Signature: sha256=<hex>       only when a secret is configured
@@ -33,7 +33,7 @@
 namespace chatbot::tickets {
 
 struct WebhookMessage {
-  std::string event;          // "ticket.created" or "ticket.updated"
+  std::string event;          // "ticket.created", "ticket.updated" or "ticket.note_added"
   std::int64_t event_id = 0;  // the outbox event's id
   std::string body;           // JSON (tickets::webhookPayload)
 };

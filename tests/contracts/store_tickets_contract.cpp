@@ -1,5 +1,5 @@
-// Store contract, tickets: every field round-trips, idempotency keys, status changes and keyset
-// paging of the ticket list.
+// Store contract, tickets: every field round-trips, idempotency keys, status changes, keyset
+// paging of the ticket list, and the service desk's notes.
 #include "contracts/store_contract.h"
 
 namespace chatbot::store::contract {
@@ -150,6 +150,87 @@ TEST_P(StoreTicketsContract, ListTicketsPagesNewestFirst) {
             (std::vector<std::int64_t>{5, 3, 1}));
   EXPECT_TRUE(store().listTickets({TicketStatus::kResolved, std::nullopt, 20}).tickets.empty());
   EXPECT_TRUE(store().listTickets({std::nullopt, std::nullopt, 0}).tickets.empty());
+}
+
+NewTicketNote deskNote(const std::string& text) {
+  return {"key:desk0000000", "desk", text};
+}
+
+TEST_P(StoreTicketsContract, NotesAreKeptInOrderAndMoveTheTicketsUpdatedTime) {
+  EXPECT_FALSE(store().addTicketNote(42, deskNote("lost"), kT0, true));
+  EXPECT_FALSE(store().nextDueTime());  // nothing queued for a ticket that does not exist
+  const auto id = store().createTicket(newTicket("Mail", "key-1"), kT0, false).ticket.id;
+  const auto other = store().createTicket(newTicket("Other"), kT0, false).ticket.id;
+
+  const auto first = store().addTicketNote(id, deskNote("Called the user"), kT0 + 10, false);
+  ASSERT_TRUE(first);
+  EXPECT_GT(first->id, 0);
+  EXPECT_EQ(first->ticket_id, id);
+  EXPECT_EQ(first->author, "key:desk0000000");
+  EXPECT_EQ(first->author_name, "desk");
+  EXPECT_EQ(first->text, "Called the user");
+  EXPECT_EQ(first->created_ms, kT0 + 10);
+  const auto second =
+      store().addTicketNote(id, {"oidc:sam", "", "Waiting for a new disk"}, kT0 + 20, false);
+  ASSERT_TRUE(second);
+  EXPECT_GT(second->id, first->id);
+
+  const auto read = store().ticket(id);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->updated_ms, kT0 + 20);
+  EXPECT_EQ(read->created_ms, kT0);
+  EXPECT_EQ(read->status, TicketStatus::kOpen);
+  ASSERT_TRUE(read->notes);
+  ASSERT_EQ(read->notes->size(), 2u);
+  EXPECT_EQ((*read->notes)[0].id, first->id);
+  EXPECT_EQ((*read->notes)[0].text, "Called the user");
+  EXPECT_EQ((*read->notes)[0].created_ms, kT0 + 10);
+  EXPECT_EQ((*read->notes)[1].author, "oidc:sam");
+  EXPECT_EQ((*read->notes)[1].author_name, "");
+  EXPECT_EQ((*read->notes)[1].ticket_id, id);
+  // Another ticket's notes are its own; a ticket without any has an empty list.
+  ASSERT_TRUE(store().ticket(other)->notes);
+  EXPECT_TRUE(store().ticket(other)->notes->empty());
+  EXPECT_EQ(store().ticket(other)->updated_ms, kT0);
+  // The desk's status change shows them too.
+  const auto resolved = store().updateTicketStatus(id, TicketStatus::kResolved, kT0 + 30, false);
+  ASSERT_TRUE(resolved && resolved->notes);
+  EXPECT_EQ(resolved->notes->size(), 2u);
+}
+
+// What may reach a ticket's opener never carries the notes: the create reply (also a replay of it
+// by its idempotency key) and the list.
+TEST_P(StoreTicketsContract, NotesAreNotLoadedWhereTheOpenerIsServed) {
+  const auto id = store().createTicket(newTicket("VPN", "key-1"), kT0, false).ticket.id;
+  ASSERT_TRUE(store().addTicketNote(id, deskNote("internal"), kT0 + 1, false));
+  const auto replay = store().createTicket(newTicket("VPN", "key-1"), kT0 + 2, false);
+  EXPECT_FALSE(replay.created);
+  EXPECT_FALSE(replay.ticket.notes);
+  const auto page = store().listTickets({});
+  ASSERT_EQ(page.tickets.size(), 1u);
+  EXPECT_FALSE(page.tickets[0].notes);
+}
+
+TEST_P(StoreTicketsContract, ANoteQueuesANoteAddedEventNamingItOnlyWithNotify) {
+  const auto id = store().createTicket(newTicket("Printer"), kT0, /*notify=*/true).ticket.id;
+  ASSERT_TRUE(store().addTicketNote(id, deskNote("quiet"), kT0 + 5, /*notify=*/false));
+  auto events = store().dueEvents(kT0 + 100, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event, "ticket.created");
+  EXPECT_FALSE(events[0].note_id);
+  store().markDelivered(events[0].id, kT0 + 6);
+
+  const auto note = store().addTicketNote(id, deskNote("Replaced toner"), kT0 + 10, true);
+  ASSERT_TRUE(note);
+  events = store().dueEvents(kT0 + 100, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event, "ticket.note_added");
+  EXPECT_EQ(events[0].ticket_id, id);
+  EXPECT_EQ(events[0].note_id, note->id);
+  EXPECT_EQ(events[0].created_ms, kT0 + 10);
+  const auto ticket = store().ticket(id);
+  EXPECT_EQ(ticket->delivery.state, DeliveryState::kPending);
+  EXPECT_EQ(ticket->delivery.next_attempt_ms, kT0 + 10);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Tickets reach the external ticket system through the durable outbox: a receiver that fails the
-// first attempts still gets the ticket, signed; events pending when the server dies are delivered
-// by the next one.
+// first attempts still gets the ticket, signed, then its status changes and notes; events pending
+// when the server dies are delivered by the next one.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -68,6 +68,17 @@ TEST(TicketWebhook, AReceiverThatFailsAtFirstGetsTheSignedTicket) {
   const auto update = receiver.requests().back();
   EXPECT_EQ(update.header("x-chatbot-event"), "ticket.updated");
   EXPECT_EQ(json::parse(update.body)["ticket"]["status"], "in_progress");
+
+  // So is a note of the desk: the payload names it, and the ticket comes with its notes.
+  const auto noted =
+      client.postJson("/api/v1/tickets/" + id + "/notes", R"({"text":"Battery replaced"})");
+  ASSERT_EQ(noted.result_int(), 201) << noted.body();
+  ASSERT_TRUE(receiver.waitForRequests(5, std::chrono::seconds(20)));
+  const auto note_event = receiver.requests().back();
+  EXPECT_EQ(note_event.header("x-chatbot-event"), "ticket.note_added");
+  const auto note_payload = json::parse(note_event.body);
+  EXPECT_EQ(note_payload["note"], json::parse(noted.body()));
+  EXPECT_EQ(note_payload["ticket"]["notes"].size(), 1u);
 }
 
 TEST(TicketWebhook, EventsPendingWhenTheServerDiesAreDeliveredAfterARestart) {

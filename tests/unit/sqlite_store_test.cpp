@@ -101,10 +101,10 @@ TEST_F(SqliteStoreTest, FreshFileGetsLatestSchemaInWalMode) {
   ASSERT_TRUE(fs::exists(dbPath()));
   RawDatabase raw(dbPath());
   EXPECT_EQ(raw.number("PRAGMA user_version"), latestSchemaVersion());
-  EXPECT_EQ(latestSchemaVersion(), 2);
+  EXPECT_EQ(latestSchemaVersion(), 3);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
   for (const char* table : {"sessions", "exchanges", "answer_stats", "feedback", "tickets",
-                            "outbox", "api_keys", "audit_log", "server_secrets"})
+                            "outbox", "api_keys", "audit_log", "server_secrets", "ticket_notes"})
     EXPECT_EQ(
         raw.number(std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + table + "'"),
         1)
@@ -157,7 +157,54 @@ TEST_F(SqliteStoreTest, UpgradesASchema1DatabaseAndItsRowsBecomeAnonymous) {
   EXPECT_EQ(ticket->idempotency_key, "old-key");
   store_.reset();
   RawDatabase raw(dbPath());
-  EXPECT_EQ(raw.number("PRAGMA user_version"), 2);
+  EXPECT_EQ(raw.number("PRAGMA user_version"), latestSchemaVersion());
+}
+
+// A database from before notes (schema 2): its tickets have none, its queued events announce
+// none and are still delivered, and notes can be added at once.
+TEST_F(SqliteStoreTest, UpgradesASchema2DatabaseToTicketNotes) {
+  fs::create_directories(dbPath().parent_path());
+  {
+    RawDatabase raw(dbPath());
+    raw.execute(std::string(migrationScript(1)) + std::string(migrationScript(2)) +
+                "PRAGMA user_version = 2;");
+    raw.execute(
+        "INSERT INTO tickets (session_id, subject, description, category, priority, status, "
+        "contact, transcript, articles_tried, created_ms, updated_ms, owner) VALUES "
+        "('', 'Old', '', '', 'normal', 'open', '', '[]', '[]', 1, 1, 'key:alice');"
+        "INSERT INTO outbox (ticket_id, event, state, next_attempt_ms, created_ms) VALUES "
+        "(1, 'ticket.created', 'pending', 1, 1);");
+  }
+  const auto ticket = store().ticket(1);
+  ASSERT_TRUE(ticket && ticket->notes);
+  EXPECT_TRUE(ticket->notes->empty());
+  const auto events = store().dueEvents(kT0, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_FALSE(events[0].note_id);
+  const auto note = store().addTicketNote(1, {"key:desk", "desk", "Upgraded"}, kT0, true);
+  ASSERT_TRUE(note);
+  EXPECT_EQ(store().dueEvents(kT0, 10).back().note_id, note->id);
+  store_.reset();
+  RawDatabase raw(dbPath());
+  EXPECT_EQ(raw.number("PRAGMA user_version"), 3);
+}
+
+// Notes hang off their ticket: the database refuses a note for a ticket that does not exist, and
+// an event naming a note that does not exist.
+TEST_F(SqliteStoreTest, NotesAndTheirEventsReferToRealRows) {
+  store().createTicket(newTicket("Mail"), kT0, false);
+  store_.reset();
+  RawDatabase raw(dbPath());
+  raw.execute("PRAGMA foreign_keys = ON");
+  EXPECT_FALSE(
+      raw.succeeds("INSERT INTO ticket_notes (ticket_id, author, author_name, text, created_ms) "
+                   "VALUES (99, 'a', 'a', 't', 1)"));
+  EXPECT_FALSE(raw.succeeds(
+      "INSERT INTO outbox (ticket_id, event, state, next_attempt_ms, created_ms, note_id) "
+      "VALUES (1, 'ticket.note_added', 'pending', 1, 1, 99)"));
+  EXPECT_TRUE(
+      raw.succeeds("INSERT INTO ticket_notes (ticket_id, author, author_name, text, created_ms) "
+                   "VALUES (1, 'a', 'a', 't', 1)"));
 }
 
 TEST_F(SqliteStoreTest, TheAuditLogRefusesChangesAndDeletions) {

@@ -102,6 +102,10 @@ class FlakyStore final : public store::Store {
                                                   store::EpochMs now, bool notify) override {
     return real_->updateTicketStatus(id, status, now, notify);
   }
+  std::optional<store::TicketNote> addTicketNote(std::int64_t id, const store::NewTicketNote& note,
+                                                 store::EpochMs now, bool notify) override {
+    return real_->addTicketNote(id, note, now, notify);
+  }
   std::vector<store::OutboxEvent> dueEvents(store::EpochMs now, std::size_t limit) override {
     if (fail_due_events > 0) {
       --fail_due_events;

@@ -85,8 +85,8 @@ struct RouteEnv {
   static void logUnexpected(const http::RequestContext& context, const std::exception& e);
   // The support runtime, or ApiError 503 when this server runs without a database.
   const support::SupportService& requireSupport() const;
-  // For routes that add data (answers, feedback, tickets): ApiError 503 storage_full while the
-  // storage guard refuses writes. Reads, deletions and status changes never call it.
+  // For routes that add data (answers, feedback, tickets, notes): ApiError 503 storage_full while
+  // the storage guard refuses writes. Reads, deletions and status changes never call it.
   void admitWrite() const;
 };
 

@@ -13,6 +13,7 @@ namespace {
 constexpr std::size_t kMaxDescriptionChars = 4000;
 constexpr std::size_t kMaxSubjectChars = 200;
 constexpr std::size_t kMaxContactChars = 200;
+constexpr std::size_t kMaxNoteChars = 4000;
 
 std::string allowed(std::initializer_list<std::string_view> names) {
   std::string out;
@@ -137,6 +138,21 @@ store::TicketStatus parseTicketUpdate(const http::Request& request) {
     if (name != "status") invalidField("Only 'status' can be changed; '" + name + "' cannot.");
   }
   return statusField(*status_text);
+}
+
+std::string parseTicketNote(const http::Request& request, const security::CredentialFilter& filter,
+                            http::RequestContext& context) {
+  requireJsonContentType(request[http::beast_http::field::content_type]);
+  const auto body = parseJsonObject(request.body(), R"({"text": "Called the user back"})");
+  const auto text = stringField(body, "text", kMaxNoteChars);
+  if (!text) invalidField("'text' is required: the note, at most 4000 characters.");
+  for (const auto& [name, value] : body.items()) {
+    if (name != "text") invalidField("A note has only 'text'; '" + name + "' is not allowed.");
+  }
+  // A note is stored and sent to the webhook: a password pasted into it must not be.
+  auto redaction = filter.redact(*text);
+  context.redacted = std::move(redaction.kinds);
+  return std::move(redaction.text);
 }
 
 }  // namespace chatbot::api

@@ -19,5 +19,9 @@ std::int64_t ticketNumberParam(const http::RequestContext& context);
 store::TicketListQuery parseTicketListQuery(std::string_view target);
 // PATCH /tickets/{id}: {"status": ...} and nothing else.
 store::TicketStatus parseTicketUpdate(const http::Request& request);
+// POST /tickets/{id}/notes: {"text": ...} and nothing else; the text trimmed, not empty, at most
+// 4000 characters, and redacted (the kinds removed go to context.redacted).
+std::string parseTicketNote(const http::Request& request, const security::CredentialFilter& filter,
+                            http::RequestContext& context);
 
 }  // namespace chatbot::api

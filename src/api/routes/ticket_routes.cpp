@@ -47,6 +47,9 @@ void TicketRoutes::addRoutes(RouteTable& routes) const {
              bindRoute(this, &TicketRoutes::getTicket));
   routes.add(http::Verb::patch, p + "/tickets/{ticket_id}", Access::kAgent,
              bindRoute(this, &TicketRoutes::updateTicket));
+  // Notes are internal to the desk: only agents and admins write them (and see them).
+  routes.add(http::Verb::post, p + "/tickets/{ticket_id}/notes", Access::kAgent,
+             bindRoute(this, &TicketRoutes::addNote));
 }
 
 const support::TicketService& TicketRoutes::tickets() const {
@@ -115,6 +118,26 @@ http::Response TicketRoutes::updateTicket(const http::Request& request,
       request, context, [&service, id, status] { return service.updateStatus(id, status); },
       [](store::Ticket& ticket, unsigned version) {
         return ticketResponse(http::Status::ok, ticket, version);
+      });
+}
+
+http::Response TicketRoutes::addNote(const http::Request& request,
+                                     http::RequestContext& context) const {
+  const std::int64_t id = ticketNumberParam(context);
+  std::string text = parseTicketNote(request, env_.filter, context);
+  env_.admitWrite();
+  const auto& service = tickets();
+  // There is no URL per note: the ticket is where the note is shown (in its "notes").
+  const std::string location = env_.config.api_v1_prefix + "/tickets/" + tickets::displayId(id);
+  return env_.offload<store::TicketNote>(
+      request, context,
+      [&service, id, text = std::move(text), caller = context.identity] {
+        return service.addNote(id, text, caller);
+      },
+      [location](store::TicketNote& note, unsigned version) {
+        auto res = jsonResponse(http::Status::created, tickets::ticketNoteJson(note), version);
+        res.set(http::beast_http::field::location, location);
+        return res;
       });
 }
 
