@@ -121,6 +121,7 @@ void ChatReplyWriter::appendConversation(std::string& out, const rag::ChatAnswer
       {"session_id", util::nullIfEmpty(c.session_id)},
       {"message_id", util::nullIfEmpty(c.message_id)},
       {"query_rewrite", util::nullIfEmpty(answer.rewritten_by)},
+      {"intent", util::nullIfEmpty(std::string(rag::toString(answer.intent)))},
       {"standalone_query",
        answer.standalone_query.empty() ? answer.query : answer.standalone_query},
       {"escalation", escalationJson(escalation)}};

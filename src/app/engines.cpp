@@ -156,6 +156,18 @@ std::shared_ptr<const rag::ChatService> makeChatService(
   parts.filter = std::make_shared<security::CredentialFilter>();
   parts.min_answer_score = config.min_answer_score;
   parts.confidence = makeAnswerConfidence(*parts.index, config);
+  parts.support_contact = config.support_contact;
+  if (!config.out_of_scope_file.empty()) {
+    const auto path = config::resolveBundledPath(config.out_of_scope_file);
+    try {
+      parts.out_of_scope =
+          std::make_shared<const rag::OutOfScopeTopics>(rag::OutOfScopeTopics::load(path));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string(e.what()) + " (" + path.string() +
+                               "). Fix the file, or set OUT_OF_SCOPE_FILE to '' to turn "
+                               "out-of-scope replies off.");
+    }
+  }
   return std::make_shared<rag::ChatService>(std::move(parts));
 }
 

@@ -75,6 +75,8 @@ struct Config {
   double min_answer_score = 0.4;
   // The answer-confidence model (retrieval/answer_confidence.h); empty: the engine's own score.
   std::filesystem::path confidence_model = "data/confidence.json";
+  // Topics outside IT and who handles them (rag/intents.h); empty: none.
+  std::filesystem::path out_of_scope_file = "data/out-of-scope.txt";
   std::string support_contact =
       "the IT Service Desk (https://servicedesk.example.com, phone extension 4357)";
   QueryRewrite query_rewrite = QueryRewrite::kAuto;

@@ -151,6 +151,10 @@ std::vector<Setting> chatSettings() {
                    field("CONFIDENCE_MODEL", &Config::confidence_model, parse::trimmed,
                          "Weights of the answer-confidence estimate (fitted by `chatbot eval "
                          "--fit-confidence`); '' scores answers by the search engine's score"),
+                   field("OUT_OF_SCOPE_FILE", &Config::out_of_scope_file, parse::trimmed,
+                         "Topics outside IT (HR, payroll, facilities) and who handles them: lines "
+                         "'name | contact | phrase, ...'; a question the KB cannot answer that "
+                         "names one gets that contact ('' disables)"),
                    field("SUPPORT_CONTACT", &Config::support_contact, parse::nonEmpty,
                          "How users reach a human, quoted when the KB has no answer"),
                    choice("QUERY_REWRITE", &Config::query_rewrite,

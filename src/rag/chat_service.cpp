@@ -1,5 +1,6 @@
 #include "rag/chat_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <optional>
@@ -100,48 +101,82 @@ bool ChatService::asynchronous() const noexcept {
   return pipeline_ != nullptr || parts_.generator->asynchronous();
 }
 
-ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& request) const {
+ChatAnswer ChatService::redact(const std::string& text) const {
   ChatAnswer out;
-  auto t = std::chrono::steady_clock::now();
-  security::Redaction redaction = parts_.filter->redact(query.text);
+  const auto t = std::chrono::steady_clock::now();
+  security::Redaction redaction = parts_.filter->redact(text);
   out.query = std::move(redaction.text);
   out.redacted_kinds = std::move(redaction.kinds);
   if (!out.redacted_kinds.empty()) {
     out.warnings.emplace_back(
         "Your message looked like it contained a password, key or card number. It was removed "
-        "before "
-        "processing and was not stored. Never share credentials, not even with IT; if it was real, "
-        "change it now.");
+        "before processing and was not stored. Never share credentials, not even with IT; if it "
+        "was real, change it now.");
   }
   out.timings.redact_ms = util::millisSince(t);
-
   out.standalone_query = out.query;
-  out.reports_failure = reportsFailure(out.query);
-  if (!query.history.empty()) {
-    FollowUpResolution follow_up = resolveFollowUp(out.query, query.history);
-    if (follow_up.rewritten) {
-      // Only a question the rules see as a follow-up is worth a model's time.
-      std::optional<std::string> by_model;
-      if (parts_.llm_rewrites_follow_ups && parts_.generator->asynchronous()) {
-        by_model =
-            parts_.generator->rewriteFollowUp(query.history, out.query, parts_.rewrite_timeout);
-      }
-      out.standalone_query =
-          by_model ? parts_.filter->redact(*by_model).text : std::move(follow_up.standalone);
-      out.rewritten_by = by_model ? "llm" : "rules";
-    }
-  }
+  return out;
+}
 
-  t = std::chrono::steady_clock::now();
+void ChatService::resolveStandalone(const std::vector<PriorTurn>& history, ChatAnswer& out) const {
+  if (history.empty()) return;
+  FollowUpResolution follow_up = resolveFollowUp(out.query, history);
+  if (!follow_up.rewritten) return;
+  // Only a question the rules see as a follow-up is worth a model's time.
+  std::optional<std::string> by_model;
+  if (parts_.llm_rewrites_follow_ups && parts_.generator->asynchronous()) {
+    by_model = parts_.generator->rewriteFollowUp(history, out.query, parts_.rewrite_timeout);
+  }
+  out.standalone_query =
+      by_model ? parts_.filter->redact(*by_model).text : std::move(follow_up.standalone);
+  out.rewritten_by = by_model ? "llm" : "rules";
+}
+
+std::vector<retrieval::Hit> ChatService::search(const std::string& standalone,
+                                                std::size_t top_k) const {
   // The confidence of the last hit shown depends on the one after it (its lead): look one
   // further than asked.
   auto hits =
-      retriever().search(out.standalone_query,
-                         parts_.confidence ? std::max<std::size_t>(query.top_k, 2) : query.top_k);
+      retriever().search(standalone, parts_.confidence ? std::max<std::size_t>(top_k, 2) : top_k);
   if (parts_.confidence) {
-    parts_.confidence->score(out.standalone_query, hits);
-    if (hits.size() > query.top_k) hits.resize(query.top_k);
+    parts_.confidence->score(standalone, hits);
+    if (hits.size() > top_k) hits.resize(top_k);
   }
+  return hits;
+}
+
+bool ChatService::outOfScope(const std::string& standalone, const std::vector<retrieval::Hit>& hits,
+                             bool confident, ChatAnswer& out) const {
+  if (!parts_.out_of_scope) return false;
+  const auto found = parts_.out_of_scope->match(standalone);
+  if (found.topic == nullptr) return false;
+  // A confident answer stands when its article itself speaks of the topic ("leave" in an article
+  // about leavers does not count: every word of the phrase must be there).
+  if (confident && !hits.empty()) {
+    const auto& terms = *parts_.index->termStatistics();
+    const bool mentions = std::all_of(
+        found.phrase->begin(), found.phrase->end(),
+        [&](const std::string& word) { return terms.inArticle(hits.front().article, word); });
+    if (mentions) return false;
+  }
+  out.intent = Intent::kOutOfScope;
+  out.response = intentReply(out.intent, parts_.support_contact, found.topic);
+  out.results.clear();
+  return true;
+}
+
+ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& request) const {
+  ChatAnswer out = redact(query.text);
+  out.intent = detectIntent(out.query);
+  if (out.intent != Intent::kNone) {
+    out.response = intentReply(out.intent, parts_.support_contact);
+    return out;  // nothing to search for
+  }
+  out.reports_failure = reportsFailure(out.query);
+  resolveStandalone(query.history, out);
+
+  const auto t = std::chrono::steady_clock::now();
+  const auto hits = search(out.standalone_query, query.top_k);
   out.timings.retrieve_ms = util::millisSince(t);
 
   const auto& articles = parts_.index->articles();
@@ -156,6 +191,7 @@ ChatAnswer ChatService::prepare(const ChatQuery& query, GenerationRequest& reque
       request.related.push_back({article, hit.score});
     }
   }
+  if (outOfScope(out.standalone_query, hits, !request.sources.empty(), out)) return out;
   request.query = out.query;
   request.history = query.history;
   request.max_tokens = query.max_tokens;
@@ -177,10 +213,22 @@ void ChatService::generate(ChatAnswer prepared, GenerationRequest request,
   generator->generateAsync(std::move(request), std::move(relay));
 }
 
+void ChatService::replyToIntent(ChatAnswer prepared, AnswerObserver& observer) const {
+  prepared.generator = "rules";
+  prepared.answered = false;
+  observer.onSources(prepared);
+  observer.onDelta(prepared.response);  // a stream shows it like any other answer
+  observer.onComplete(std::move(prepared));
+}
+
 void ChatService::answerAsync(ChatQuery query, std::shared_ptr<AnswerObserver> observer) const {
   auto run = [this, query = std::move(query), observer = std::move(observer)]() mutable {
     GenerationRequest request;
     ChatAnswer prepared = prepare(query, request);
+    if (prepared.intent != Intent::kNone) {
+      replyToIntent(std::move(prepared), *observer);
+      return;
+    }
     if (observer->cancelled()) {
       observer->onComplete(std::move(prepared));
       return;

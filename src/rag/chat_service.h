@@ -12,6 +12,7 @@
 #include "ingest/knowledge_index.h"
 #include "llm/embedder.h"
 #include "rag/generator.h"
+#include "rag/intents.h"
 #include "retrieval/answer_confidence.h"
 #include "retrieval/retriever.h"
 #include "security/credential_filter.h"
@@ -61,6 +62,9 @@ struct ChatAnswer {
       standalone_query;  // what retrieval searched for: `query`, or it rewritten with the history
   std::string rewritten_by;      // "", "rules" or "llm"
   bool reports_failure = false;  // the user says an earlier answer did not work
+  // Small talk, a request for a person or a ticket, or a topic outside IT: answered by a fixed
+  // reply (rag/intents.h), not from the knowledge base.
+  Intent intent = Intent::kNone;
   std::size_t sources_used =
       0;  // results [0, sources_used) were given to the generator, numbered from 1
   std::string context_used;
@@ -105,6 +109,11 @@ struct ChatServiceParts {
   // Turns the engine's scores into the probability that each article answers; null: the
   // engine's scores are used as they are.
   std::shared_ptr<const retrieval::AnswerConfidence> confidence;
+  // Topics outside IT and who handles them, for questions the knowledge base cannot answer;
+  // null: none.
+  std::shared_ptr<const OutOfScopeTopics> out_of_scope;
+  // How to reach the IT service desk, for the reply to someone asking for a person.
+  std::string support_contact;
   // Whether a loaded LLM rewrites follow-up questions for retrieval (else rules only), and how
   // long it may take before the rules' rewrite is used.
   bool llm_rewrites_follow_ups = true;
@@ -142,8 +151,20 @@ class ChatService {
  private:
   // Redaction and retrieval; fills everything but the generated fields.
   ChatAnswer prepare(const ChatQuery& query, GenerationRequest& request) const;
+  // The answer's start: the query with secrets redacted (and a warning when there were some).
+  ChatAnswer redact(const std::string& text) const;
+  // A follow-up question made standalone with the conversation (by the LLM or by rules).
+  void resolveStandalone(const std::vector<PriorTurn>& history, ChatAnswer& out) const;
+  // True (and `out` is the reply) when `standalone` names a topic outside IT that the answer
+  // (`confident`: there is one, from hits.front()) does not itself speak of.
+  bool outOfScope(const std::string& standalone, const std::vector<retrieval::Hit>& hits,
+                  bool confident, ChatAnswer& out) const;
+  // The top_k hits for `standalone`, scored by the answer confidence when there is one.
+  std::vector<retrieval::Hit> search(const std::string& standalone, std::size_t top_k) const;
   void generate(ChatAnswer prepared, GenerationRequest request,
                 std::shared_ptr<AnswerObserver> observer) const;
+  // Finishes an answer that is a fixed reply (ChatAnswer::intent), without a generator.
+  void replyToIntent(ChatAnswer prepared, AnswerObserver& observer) const;
 
   ChatServiceParts parts_;
   std::unique_ptr<util::WorkerPool> pipeline_;  // null when pipeline_threads == 0

@@ -11,15 +11,11 @@
 
 namespace chatbot::retrieval {
 
-namespace {
-
-// Xapian's stemmers keep state between calls: one per thread.
-std::string stem(const std::string& word) {
+std::string englishStem(const std::string& word) {
+  // Xapian's stemmers keep state between calls: one per thread.
   thread_local Xapian::Stem stemmer("english");
   return stemmer(word);
 }
-
-}  // namespace
 
 struct TermStatistics::Analyzer {
   std::unordered_set<std::string_view> stopwords;
@@ -29,7 +25,7 @@ struct TermStatistics::Analyzer {
   // Stems of the informative words of `text`, in order, repeats kept.
   void add(std::string_view text, std::vector<std::string>& out) const {
     for (auto& word : wordTokens(text)) {
-      if (!stopwords.contains(word)) out.push_back(stem(word));
+      if (!stopwords.contains(word)) out.push_back(englishStem(word));
     }
   }
 };

@@ -19,6 +19,9 @@
 
 namespace chatbot::retrieval {
 
+// The English Snowball stem of a lower-case word, as the lexical index stems it. Thread-safe.
+std::string englishStem(const std::string& word);
+
 class TermStatistics {
  public:
   // `synonyms` may be null (no synonym table).

@@ -1,5 +1,6 @@
 // The support workflow over HTTP against the real server and a real SQLite file: conversations
-// and follow-ups, citations, feedback and statistics, escalation, tickets.
+// and follow-ups, citations, feedback and statistics, escalation, tickets, and the replies to
+// messages that are not questions for the knowledge base (intents).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "chat_stream_checks.h"
 #include "server_process.h"
 
 namespace chatbot::testing {
@@ -110,6 +112,46 @@ TEST_F(SupportWorkflow, SecretsAreRedactedBeforeTheyAreStored) {
   const std::string stored = transcript["messages"][0]["query"];
   EXPECT_EQ(stored.find("Hunter2"), std::string::npos) << stored;
   EXPECT_NE(stored.find("[REDACTED]"), std::string::npos) << stored;
+}
+
+TEST_F(SupportWorkflow, SmallTalkAndRequestsGetFittingRepliesNotArticles) {
+  const auto hello = chat("Hi there!");
+  EXPECT_EQ(hello["intent"], "greeting") << hello.dump();
+  EXPECT_FALSE(hello["answered"].get<bool>());
+  EXPECT_TRUE(hello["search_results"].empty());
+  EXPECT_FALSE(hello["escalation"]["suggested"].get<bool>());
+  EXPECT_EQ(hello["generator"], "rules");
+  const auto session = hello["session_id"].get<std::string>();
+  EXPECT_EQ(chat("thanks a lot", session)["intent"], "thanks");
+
+  const auto human = chat("Can I talk to a human please?", session);
+  EXPECT_EQ(human["intent"], "human");
+  EXPECT_TRUE(human["escalation"]["suggested"].get<bool>());
+  EXPECT_EQ(human["escalation"]["reason"], "asked_for_human");
+  const auto ticket = chat("I want to open a ticket");
+  EXPECT_EQ(ticket["escalation"]["reason"], "asked_for_ticket");
+
+  // Intents are stored like any exchange: feedback and tickets can refer to them.
+  EXPECT_EQ(get("/api/v1/sessions/" + session)["messages"].size(), 3U);
+  // A real question is still a question, greeting or not.
+  const auto vpn = chat("hi, my VPN keeps disconnecting");
+  EXPECT_TRUE(vpn["intent"].is_null());
+  EXPECT_TRUE(vpn["answered"].get<bool>());
+}
+
+TEST_F(SupportWorkflow, TopicsOutsideItAreSentToWhoHandlesThem) {
+  const auto leave = chat("How many days of annual leave do I have left this year?");
+  EXPECT_EQ(leave["intent"], "out_of_scope") << leave.dump();
+  EXPECT_FALSE(leave["answered"].get<bool>());
+  EXPECT_NE(leave["response"].get<std::string>().find("hr@example.com"), std::string::npos);
+  EXPECT_FALSE(leave["escalation"]["suggested"].get<bool>()) << "the IT desk is the wrong place";
+  EXPECT_TRUE(leave["search_results"].empty());
+}
+
+TEST_F(SupportWorkflow, AnIntentStreamsLikeAnyAnswer) {
+  const auto res = client_.postJson("/api/v1/chat/stream", R"({"query":"hello"})");
+  const auto done = expectChatStream(res);
+  EXPECT_EQ(done["intent"], "greeting");
 }
 
 TEST_F(SupportWorkflow, EscalationIsOfferedWhenTheBotCannotHelp) {
