@@ -88,9 +88,9 @@ struct Config {
   std::size_t session_history_turns = 3;
   double escalation_min_score = 0.5;
   unsigned store_threads = 4;
-  std::uint64_t max_database_mb = 0;  // 0: no ceiling on the database's size
+  std::uint64_t max_database_mb = 0;     // 0: no ceiling on the database's size
   std::uint64_t min_free_disk_mb = 256;  // 0: writes go on until the disk is full
-  std::string ticket_webhook_url;  // empty: no webhook
+  std::string ticket_webhook_url;        // empty: no webhook
   std::string ticket_webhook_secret;
   std::chrono::milliseconds ticket_webhook_timeout{10'000};
   unsigned ticket_webhook_max_attempts = 12;

@@ -252,7 +252,8 @@ TEST(Durability, StorageGuardRefusesNewDataButKeepsReadsAndDeletions) {
   {
     ServerProcess before({{"DATABASE_PATH", db.string()}});
     HttpClient client = before.client();
-    const auto reply = client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?"})");
+    const auto reply =
+        client.postJson("/api/v1/chat/", R"({"query":"How do I reset my password?"})");
     ASSERT_EQ(reply.result_int(), 200) << reply.body();
     session = json::parse(reply.body())["session_id"];
     message = json::parse(reply.body())["message_id"];
@@ -269,10 +270,10 @@ TEST(Durability, StorageGuardRefusesNewDataButKeepsReadsAndDeletions) {
     EXPECT_NE(res.body().find("MIN_FREE_DISK_MB"), std::string::npos) << res.body();
     EXPECT_FALSE(res[boost::beast::http::field::retry_after].empty());
   };
-  expectFull(client.postJson("/api/v1/chat/", json{{"query", "And on my phone?"},
-                                                   {"session_id", session}}.dump()));
-  expectFull(client.postJson("/api/v1/feedback",
-                             json{{"message_id", message}, {"helpful", true}}.dump()));
+  expectFull(client.postJson("/api/v1/chat/",
+                             json{{"query", "And on my phone?"}, {"session_id", session}}.dump()));
+  expectFull(
+      client.postJson("/api/v1/feedback", json{{"message_id", message}, {"helpful", true}}.dump()));
   expectFull(client.postJson("/api/v1/tickets", json{{"session_id", session}}.dump()));
   // Bad input is still a 400: validation comes first.
   EXPECT_EQ(client.postJson("/api/v1/chat/", R"({"query":""})").result_int(), 400);

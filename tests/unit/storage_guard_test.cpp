@@ -31,8 +31,8 @@ class StorageGuardTest : public ::testing::Test {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     const std::string block(64 * 1024, 'x');
     for (std::uint64_t written = 0; written < bytes; written += block.size()) {
-      out.write(block.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(
-                                  block.size(), bytes - written)));
+      out.write(block.data(), static_cast<std::streamsize>(
+                                  std::min<std::uint64_t>(block.size(), bytes - written)));
     }
   }
 
@@ -86,8 +86,8 @@ TEST_F(StorageGuardTest, NinetyPercentOfTheCeilingWarnsButAdmits) {
 
 TEST_F(StorageGuardTest, LessFreeDiskThanTheFloorRefusesWrites) {
   // No disk has an exabyte free, so this floor is never met.
-  const StorageGuard guard(database_, {.min_free_bytes = std::uint64_t{1} << 60,
-                                       .sample_interval = kAlwaysMeasure});
+  const StorageGuard guard(
+      database_, {.min_free_bytes = std::uint64_t{1} << 60, .sample_interval = kAlwaysMeasure});
   EXPECT_EQ(guard.report().state, StorageState::kFull);
   const auto admitted = guard.admitWrite();
   ASSERT_FALSE(admitted);
@@ -99,16 +99,16 @@ TEST_F(StorageGuardTest, FreeDiskBelowTwiceTheFloorWarns) {
   const std::uint64_t free_bytes = probe.report().free_bytes;
   ASSERT_GT(free_bytes, 4 * kMb);
   // A floor just above half of the free space: still above it, but within twice it.
-  const StorageGuard guard(database_, {.min_free_bytes = free_bytes / 2 + 2 * kMb,
-                                       .sample_interval = kAlwaysMeasure});
+  const StorageGuard guard(
+      database_, {.min_free_bytes = free_bytes / 2 + 2 * kMb, .sample_interval = kAlwaysMeasure});
   EXPECT_EQ(guard.report().state, StorageState::kWarning);
   EXPECT_TRUE(guard.admitWrite());
 }
 
 TEST_F(StorageGuardTest, AMeasurementIsReusedUntilTheSampleIntervalHasPassed) {
   writeBytes(database_, kMb);
-  const StorageGuard cached(database_, {.max_database_bytes = 2 * kMb,
-                                        .sample_interval = std::chrono::hours(1)});
+  const StorageGuard cached(
+      database_, {.max_database_bytes = 2 * kMb, .sample_interval = std::chrono::hours(1)});
   EXPECT_TRUE(cached.admitWrite());
   writeBytes(database_, 3 * kMb);
   EXPECT_TRUE(cached.admitWrite()) << "measured again within the sample interval";

@@ -1,9 +1,9 @@
 #pragma once
 // {prefix}/admin/keys: API keys for admins (list, create, revoke), the same operations as
 // `chatbot keys`; {prefix}/admin/audit: the audit trail, newest first; {prefix}/admin/settings:
-// the effective configuration with secrets masked (`chatbot config --show`). The secret of a new key is
-// in the create reply only; lists never show it. Changes reload the server's key ring at once (a
-// revoked key stops working with the reply).
+// the effective configuration with secrets masked (`chatbot config --show`). The secret of a new
+// key is in the create reply only; lists never show it. Changes reload the server's key ring at
+// once (a revoked key stops working with the reply).
 #include "api/routes/route_module.h"
 
 namespace chatbot::api {

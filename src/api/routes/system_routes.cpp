@@ -69,9 +69,9 @@ http::Response SystemRoutes::root(const http::Request& request, http::RequestCon
 
 http::Response SystemRoutes::health(const http::Request& request, http::RequestContext&) const {
   const auto& services = env_.services;
-  const nlohmann::json components = healthComponents(
-      {env_.config, *services.serving, services.support.get(), services.storage.get(),
-       services.lexical_engine});
+  const nlohmann::json components =
+      healthComponents({env_.config, *services.serving, services.support.get(),
+                        services.storage.get(), services.lexical_engine});
   const std::string overall = overallStatus(components);
   const nlohmann::json body = {{"status", overall},
                                {"version", CHATBOT_VERSION},
