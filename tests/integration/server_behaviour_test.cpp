@@ -67,6 +67,7 @@ TEST(Startup, UnavailableModelStillServesTheEmbeddedDefault) {
   EXPECT_NE(body["components"]["generator"]["reason"].get<std::string>().find("TinyLlama"),
             std::string::npos);
   EXPECT_EQ(body["components"]["retriever"]["status"], "degraded");
+  EXPECT_EQ(body["models_loaded"], false);
   const auto chat = client.postJson("/api/v1/chat/", R"({"query":"wifi keeps dropping"})");
   ASSERT_EQ(chat.result_int(), 200);
   EXPECT_EQ(json::parse(chat.body())["generator"], "extractive");
@@ -90,7 +91,15 @@ TEST(Startup, MissingKnowledgeBaseMeansUnavailableNot500) {
   EXPECT_EQ(chat.result_int(), 503);
   EXPECT_FALSE(chat[http::field::retry_after].empty());
   EXPECT_EQ(json::parse(chat.body())["error"], "service_unavailable");
-  EXPECT_EQ(client.get("/api/v1/chat/health").result_int(), 503);
+  EXPECT_EQ(health["models_loaded"], false);
+  const auto chat_health = client.get("/api/v1/chat/health");
+  EXPECT_EQ(chat_health.result_int(), 503);
+  const auto chat_body = json::parse(chat_health.body());
+  EXPECT_EQ(chat_body["status"], "unhealthy");
+  EXPECT_EQ(chat_body["state"], "unavailable");
+  EXPECT_EQ(chat_body["ready"], false);
+  EXPECT_EQ(chat_body["details"]["database_loaded"], false);
+  EXPECT_NE(chat_body["detail"].get<std::string>().find("KB_DIR"), std::string::npos);
 }
 
 TEST(Startup, InvalidConfigurationStopsWithAClearMessage) {
