@@ -219,5 +219,35 @@ TEST(Cli, EvalPrintsRetrievalMetrics) {
   std::filesystem::remove_all(dir);
 }
 
+// The bundled KB at the reference client's max_tokens: nothing cut without a pointer (exit 0), in
+// the extractive answer even when a chat model is configured.
+TEST(Cli, EvalAnswersFindsNoAnswerCutOnTheBundledKb) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("chatbot-cli-eval-answers-" + std::to_string(::getpid()));
+  const std::map<std::string, std::string> env = {
+      {"KB_DIR", std::string(CHATBOT_REPO_DIR) + "/data/kb"},
+      {"SYNONYMS_FILE", std::string(CHATBOT_REPO_DIR) + "/data/synonyms.txt"},
+      {"DATA_DIR", dir.string()},
+      {"LLM_MODEL_ID", "/nonexistent/model.gguf"}};
+  const auto [code, output] = runChatbot({"eval-answers", "--json"}, env);
+  ASSERT_EQ(code, 0) << output;
+  const auto report = json::parse(output.substr(output.find('{')));
+  EXPECT_EQ(report["max_tokens"], 150);
+  const auto articles = report["articles"].get<int>();
+  EXPECT_GE(articles, 150);
+  const auto& by_article = report["by_article"];
+  EXPECT_EQ(by_article["cut"], 0);
+  EXPECT_EQ(by_article["complete"].get<int>() + by_article["shortened_with_pointer"].get<int>(),
+            articles);
+  EXPECT_EQ(report["by_question"]["cut"], 0);
+  EXPECT_GE(report["questions"].get<int>(), 2 * articles);
+  EXPECT_TRUE(report["failures"].empty());
+  const auto [wide_code, table] = runChatbot({"eval-answers", "--max-tokens", "500"}, env);
+  EXPECT_EQ(wide_code, 0) << table;
+  EXPECT_NE(table.find("at max_tokens 500"), std::string::npos) << table;
+  EXPECT_NE(table.find("each article's answer"), std::string::npos) << table;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace chatbot::testing
