@@ -42,12 +42,13 @@ AnswerLine renderLine(const kb::Block& block) {
 }
 
 // Whether `line` goes on the line after `previous` (the last line output) rather than in a new
-// paragraph: items of one list stay together, and a heading stays on the line above its content.
+// paragraph: items of one list stay together, with the lists nested in them, and a heading stays
+// on the line above its content.
 bool continuesLine(const AnswerLine* previous, const AnswerLine& line) {
-  return previous != nullptr &&
-         (previous->kind == kb::BlockKind::kHeading ||
-          (line.kind == previous->kind && line.kind != kb::BlockKind::kParagraph &&
-           line.kind != kb::BlockKind::kHeading));
+  if (previous == nullptr) return false;
+  if (previous->kind == kb::BlockKind::kHeading) return true;
+  return isListItem(line.kind) && isListItem(previous->kind) &&
+         (line.kind == previous->kind || line.level > 0 || previous->level > 0);
 }
 
 // What a shortened answer leaves out, as its pointer names it.

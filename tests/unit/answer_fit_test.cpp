@@ -56,15 +56,23 @@ TEST(ArticleAnswer, LaysOutIntroStepsAndNotesWithHeadingsOnTheirContent) {
 
 TEST(ArticleAnswer, NestedItemsAndContinuationParagraphsBelongToTheirStep) {
   const auto a = layOut(
-      "Intro.\n\n1. Open Settings.\n  - On a Mac: System Settings.\n2. Choose Network.\n\n"
-      "A paragraph after the list.\n\n## Other ways\n1. Call the desk.\n");
+      "Intro.\n\n1. Open Settings.\n  - On a Mac: System Settings.\n\n   Wait for it to load.\n\n"
+      "2. Choose Network.\n\nA paragraph after the list.\n\n## Other ways\n1. Call the desk.\n");
   ASSERT_EQ(a.steps(), 2u);
   const AnswerPart& first = a.parts()[1];
-  EXPECT_EQ(first.end - first.content, 2u) << "the nested bullet joins step 1";
+  EXPECT_EQ(first.end - first.content, 3u) << "the nested bullet and the paragraph join step 1";
+  EXPECT_EQ(a.lines()[first.end - 1].text, "Wait for it to load.");
   // What follows the last step (a paragraph, a second list under its own heading) are notes.
   ASSERT_EQ(a.parts().size(), 5u);
   EXPECT_EQ(a.parts()[3].role, PartRole::kNote);
   EXPECT_EQ(a.parts()[4].role, PartRole::kNote);
+  // Step 1 is shown with what belongs to it, or says that the rest of it is in the article.
+  const std::size_t pointer = countTokens("Step 2 and more: see [1].");
+  EXPECT_EQ(a.fit(a.parts()[1].tokens + pointer, "[1]", "x").text,
+            "1. Open Settings.\n  - On a Mac: System Settings.\n\nWait for it to load.\n\n"
+            "Step 2 and more: see [1].");
+  EXPECT_EQ(a.fit(a.parts()[1].tokens + pointer - 1, "[1]", "x").text,
+            "1. Open Settings.\n\nThe rest of step 1, step 2 and more: see [1].");
 }
 
 TEST(ArticleAnswer, StepsAreNumberedFromTheFirstAsMarkdownDoes) {
