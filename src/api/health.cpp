@@ -74,8 +74,9 @@ void addStorage(nlohmann::json& database, const support::StorageReport& r) {
   constexpr std::uint64_t kMb = 1024 * 1024;
   nlohmann::json storage = {{"database_mb", r.database_bytes / kMb}};
   if (r.free_bytes != UINT64_MAX) storage["disk_free_mb"] = r.free_bytes / kMb;
-  if (r.limits.max_database_bytes > 0)
+  if (r.limits.max_database_bytes > 0) {
     storage["max_database_mb"] = r.limits.max_database_bytes / kMb;
+  }
   if (r.limits.min_free_bytes > 0) storage["min_free_disk_mb"] = r.limits.min_free_bytes / kMb;
   storage["state"] = r.state == support::StorageState::kFull      ? "full"
                      : r.state == support::StorageState::kWarning ? "warning"

@@ -122,8 +122,9 @@ std::string preview(std::string_view text, std::size_t max_chars) {
     // The limit falls inside a word: end after the word before it, unless that drops too much.
     std::size_t space = cut.size();
     while (space > 0 && !isSpace(cut[space - 1])) --space;
-    if (space > 0 && codePointCount(cut.substr(0, space)) >= max_chars / 2)
+    if (space > 0 && codePointCount(cut.substr(0, space)) >= max_chars / 2) {
       cut = cut.substr(0, space);
+    }
   }
   while (!cut.empty() && isSpace(cut.back())) cut.remove_suffix(1);
   return std::string(cut) + "...";
