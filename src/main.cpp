@@ -32,6 +32,8 @@ struct Subcommands {
   chatbot::cli::IngestFlags ingest;
   chatbot::cli::CommonFlags ask_common;
   chatbot::cli::AskFlags ask;
+  chatbot::cli::CommonFlags eval_answers_common;
+  chatbot::cli::EvalAnswersFlags eval_answers;
   chatbot::cli::CommonFlags eval_common;
   chatbot::cli::EvalFlags eval;
   chatbot::cli::CommonFlags config_common;
@@ -90,6 +92,23 @@ void addAskCommand(CLI::App& app, Subcommands& s) {
       ->capture_default_str();
   ask->add_flag("--json", s.ask.json, "Print JSON instead of text");
   ask->callback([&s] { s.exit_code = chatbot::cli::runAsk(s.ask_common, s.ask); });
+}
+
+void addEvalAnswersCommand(CLI::App& app, Subcommands& s) {
+  auto* cmd = app.add_subcommand(
+      "eval-answers",
+      "Check how the KB's extractive answers fit in max_tokens: fit every article's answer, then\n"
+      "ask each article's subject and questions as the chat API would, and count the answers that\n"
+      "are complete, shortened with a pointer to the rest (\"Steps 5–7: see [1].\"), or cut.\n"
+      "Uses KB_DIR and DATA_DIR like `ask`; LLM_MODEL_ID is ignored. Exits 1 if any answer is cut\n"
+      "or longer than max_tokens.");
+  addCommonFlags(*cmd, s.eval_answers_common);
+  cmd->add_option("--max-tokens", s.eval_answers.max_tokens, "The answers' max_tokens")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--json", s.eval_answers.json, "Print one JSON object");
+  cmd->callback(
+      [&s] { s.exit_code = chatbot::cli::runEvalAnswers(s.eval_answers_common, s.eval_answers); });
 }
 
 void addEvalCommand(CLI::App& app, Subcommands& s) {
@@ -279,6 +298,7 @@ int main(int argc, char** argv) {
   addIngestCommand(app, subcommands);
   addAskCommand(app, subcommands);
   addEvalCommand(app, subcommands);
+  addEvalAnswersCommand(app, subcommands);
   addConfigCommand(app, subcommands);
   addModelsCommand(app, subcommands);
   addKeysCommand(app, subcommands);

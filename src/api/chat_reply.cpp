@@ -7,6 +7,7 @@
 #include "util/json_escape.h"
 #include "util/json_values.h"
 #include "util/time.h"
+#include "util/utf8.h"
 
 namespace chatbot::api {
 
@@ -22,6 +23,10 @@ nlohmann::json articleMetadata(const kb::Article& a) {
 }
 
 namespace {
+
+// The reference API sends at most this many characters of the article in `context_used`, then
+// "...", and its web client's layout is made for that; the whole article is in `search_results`.
+constexpr std::size_t kContextUsedChars = 500;
 
 // The article's entry in a reply's "sources", as citedSourcesJson shapes it, less what differs
 // per answer (its number and score), without braces.
@@ -92,7 +97,7 @@ std::string ChatReplyWriter::write(const rag::ChatAnswer& answer, const std::str
   out += ",\"query\":";
   util::appendJsonString(out, answer.query);
   out += ",\"context_used\":";
-  util::appendJsonString(out, answer.context_used);
+  util::appendJsonString(out, util::preview(answer.context_used, kContextUsedChars));
   out += ",\"search_results\":";
   appendSearchResults(out, answer);
   out += fmt::format(",\"processing_time\":{},\"timestamp\":\"{}\",\"request_id\":",

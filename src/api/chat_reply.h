@@ -16,7 +16,8 @@ class ChatReplyWriter {
   explicit ChatReplyWriter(const std::vector<kb::Article>& articles);
 
   // The reply body: the reference fields (response, query, context_used, search_results,
-  // processing_time, timestamp) plus request_id, generator, answered, warnings, session_id,
+  // processing_time, timestamp; context_used cut to the reference's 500 characters + "...") plus
+  // request_id, generator, answered, warnings, session_id,
   // message_id, standalone_query, sources and escalation.
   std::string write(const rag::ChatAnswer& answer, const std::string& request_id,
                     double processing_seconds) const;

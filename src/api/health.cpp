@@ -74,8 +74,9 @@ void addStorage(nlohmann::json& database, const support::StorageReport& r) {
   constexpr std::uint64_t kMb = 1024 * 1024;
   nlohmann::json storage = {{"database_mb", r.database_bytes / kMb}};
   if (r.free_bytes != UINT64_MAX) storage["disk_free_mb"] = r.free_bytes / kMb;
-  if (r.limits.max_database_bytes > 0)
+  if (r.limits.max_database_bytes > 0) {
     storage["max_database_mb"] = r.limits.max_database_bytes / kMb;
+  }
   if (r.limits.min_free_bytes > 0) storage["min_free_disk_mb"] = r.limits.min_free_bytes / kMb;
   storage["state"] = r.state == support::StorageState::kFull      ? "full"
                      : r.state == support::StorageState::kWarning ? "warning"
@@ -133,6 +134,16 @@ nlohmann::json healthComponents(const HealthSources& sources) {
     components["database"] = std::move(database);
   }
   return components;
+}
+
+LoadedModels loadedModels(const ServingState& serving) {
+  const auto service = serving.service();
+  if (!service) return {};
+  const auto& parts = service->parts();
+  return {.database = true,
+          .embeddings = parts.embedder != nullptr,
+          .llm = service->generator().model() != "none",
+          .configured = parts.generator_problem.empty() && parts.embedding_problem.empty()};
 }
 
 std::string overallStatus(const nlohmann::json& components) {

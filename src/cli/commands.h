@@ -40,6 +40,13 @@ struct AskFlags {
 };
 int runAsk(const CommonFlags& flags, const AskFlags& ask);
 
+// How the KB's extractive answers fit in max_tokens: complete, shortened with a pointer, or cut.
+struct EvalAnswersFlags {
+  std::size_t max_tokens = 150;
+  bool json = false;
+};
+int runEvalAnswers(const CommonFlags& flags, const EvalAnswersFlags& eval_answers);
+
 struct EvalFlags {
   std::string kb_file;
   std::string queries_file;

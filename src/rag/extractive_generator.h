@@ -1,12 +1,13 @@
 #pragma once
-// Answers from the knowledge base alone: the best article's summary and numbered steps, cut at
-// max_tokens on a step or sentence boundary, never paraphrased, so the answer is exactly as
-// faithful as the article.
+// Answers from the knowledge base alone: the best article's summary, numbered steps and notes,
+// never paraphrased, so the answer is exactly as faithful as the article. When the article does
+// not fit in max_tokens it is shortened as rag/answer_fit.h describes: whole steps first, and a
+// pointer to the rest ("Steps 5–7: see [1].") at the end of the answer itself.
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "kb/markdown.h"
+#include "rag/answer_fit.h"
 #include "rag/generator.h"
 
 namespace chatbot::rag {
@@ -22,12 +23,10 @@ class ExtractiveGenerator final : public Generator {
   std::string model() const override { return "none"; }
 
  private:
-  // An article as answer material: the lines it can contribute, in order, with their token costs.
+  // An article as answer material.
   struct Rendered {
-    std::vector<kb::Block> blocks;
-    std::vector<std::string> lines;  // parallel to blocks; empty for blocks never shown
-    std::vector<std::size_t> costs;  // countTokens(lines[i])
-    std::string context;             // subject + body: what the answer was built from
+    ArticleAnswer answer;
+    std::string context;  // subject + body: what the answer was built from
   };
   static Rendered render(const kb::Article& article);
   Generation noAnswer(const GenerationRequest& request) const;

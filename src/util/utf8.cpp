@@ -108,4 +108,26 @@ std::size_t codePointCount(std::string_view text) noexcept {
   return n;
 }
 
+std::string preview(std::string_view text, std::size_t max_chars) {
+  auto isSpace = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
+  std::size_t chars = 0;
+  std::size_t end = 0;  // bytes of the first max_chars code points
+  while (end < text.size()) {
+    if ((static_cast<unsigned char>(text[end]) & 0xC0) != 0x80 && chars++ == max_chars) break;
+    ++end;
+  }
+  if (end == text.size()) return std::string(text);
+  std::string_view cut = text.substr(0, end);
+  if (!isSpace(text[end])) {
+    // The limit falls inside a word: end after the word before it, unless that drops too much.
+    std::size_t space = cut.size();
+    while (space > 0 && !isSpace(cut[space - 1])) --space;
+    if (space > 0 && codePointCount(cut.substr(0, space)) >= max_chars / 2) {
+      cut = cut.substr(0, space);
+    }
+  }
+  while (!cut.empty() && isSpace(cut.back())) cut.remove_suffix(1);
+  return std::string(cut) + "...";
+}
+
 }  // namespace chatbot::util

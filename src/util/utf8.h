@@ -20,4 +20,9 @@ std::size_t appendDecodableUtf8(std::string_view bytes, std::string& out);
 // Number of Unicode code points in valid UTF-8 `text` (what users call "characters").
 std::size_t codePointCount(std::string_view text) noexcept;
 
+// `text` (valid UTF-8) when it has at most `max_chars` code points; otherwise at most `max_chars`
+// of them followed by "...", cut after the last whole word when one ends in the second half of
+// the limit (else right at the limit), never inside a code point, trailing whitespace removed.
+std::string preview(std::string_view text, std::size_t max_chars);
+
 }  // namespace chatbot::util

@@ -1,6 +1,7 @@
 // End-to-end tests of the HTTP API against the real `chatbot serve` process.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -51,9 +52,17 @@ TEST_F(Api, HealthReportsEveryComponent) {
   EXPECT_EQ(c["retriever"]["kind"], "xapian-bm25");
   EXPECT_EQ(c["generator"]["kind"], "extractive");
   EXPECT_EQ(c["generator"]["model"], "none");
+  // The reference API's fields beside ours: no model is configured, so all that is is loaded.
+  EXPECT_EQ(body["models_loaded"], true);
   const auto chat = client_.get("/api/v1/chat/health");
   ASSERT_EQ(chat.result_int(), 200);
-  EXPECT_EQ(json::parse(chat.body())["ready"], true);
+  const auto chat_body = json::parse(chat.body());
+  EXPECT_EQ(chat_body["status"], "healthy");
+  EXPECT_EQ(chat_body["details"],
+            (json{{"embeddings_loaded", false}, {"database_loaded", true}, {"llm_loaded", false}}));
+  EXPECT_EQ(chat_body["ready"], true);
+  EXPECT_EQ(chat_body["state"], "ready");
+  EXPECT_GE(chat_body["articles"].get<int>(), 150);
 }
 
 TEST_F(Api, ChatAnswersAnItQuestionInTheReferenceShape) {
@@ -74,7 +83,13 @@ TEST_F(Api, ChatAnswersAnItQuestionInTheReferenceShape) {
   EXPECT_TRUE(body["answered"].get<bool>());
   EXPECT_NE(body["response"].get<std::string>().find("FileVault"), std::string::npos)
       << body["response"];
-  EXPECT_NE(body["context_used"].get<std::string>().find("Mac"), std::string::npos);
+  // The reference's shape: at most 500 characters of the article, then "..."; the whole article
+  // is in search_results.
+  const std::string context = body["context_used"];
+  EXPECT_EQ(context.rfind("Reset a forgotten password on a Mac", 0), 0u) << context;
+  EXPECT_LE(context.size() - 3, 500u) << "ASCII here: bytes are characters";
+  EXPECT_EQ(context.substr(context.size() - 3), "...");
+  EXPECT_GT(body["search_results"][0]["answer"].get<std::string>().size(), 1000u);
   EXPECT_TRUE(body["processing_time"].is_number());
   EXPECT_TRUE(std::regex_match(body["timestamp"].get<std::string>(), std::regex(R"(.+T.+Z)")));
   const auto& results = body["search_results"];
@@ -87,6 +102,37 @@ TEST_F(Api, ChatAnswersAnItQuestionInTheReferenceShape) {
     EXPECT_LE(r["score"].get<double>(), 1.0);
     EXPECT_TRUE(r["metadata"].is_object());
   }
+}
+
+// The reference web client sends max_tokens 150 and ignores warnings: the answer itself says
+// that the procedure goes on, and where.
+TEST_F(Api, ALongProcedureEndsWithWhereTheRestIs) {
+  const auto res = client_.postJson(
+      "/api/v1/chat/",
+      R"({"query":"How do I reset my password on my MacBook Air?","max_tokens":150})");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  const auto body = json::parse(res.body());
+  const std::string response = body["response"];
+  EXPECT_EQ(response.rfind("1. At the login window", 0), 0u) << response;
+  EXPECT_NE(response.find("\n6. Sign in with the new password.\n\nStep 7 and more: see [1]."),
+            std::string::npos)
+      << response;
+  ASSERT_EQ(body["sources"].size(), 1u);
+  EXPECT_EQ(body["sources"][0]["n"], 1);
+  EXPECT_EQ(body["sources"][0]["article_id"], "acc-mac-password-reset");
+  const auto& warnings = body["warnings"];
+  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](const json& w) {
+    return w.get<std::string>().find("shortened") != std::string::npos;
+  })) << warnings;
+  // With room for all of it, the whole article and no warning.
+  const auto whole = json::parse(
+      client_
+          .postJson("/api/v1/chat/",
+                    R"({"query":"How do I reset my password on my MacBook Air?","max_tokens":500})")
+          .body());
+  EXPECT_EQ(whole["response"].get<std::string>().find("see [1]"), std::string::npos);
+  EXPECT_NE(whole["response"].get<std::string>().find("7. When macOS says"), std::string::npos);
+  EXPECT_TRUE(whole["warnings"].empty()) << whole["warnings"];
 }
 
 TEST_F(Api, ChatWithoutTrailingSlashAndWithDefaults) {

@@ -25,6 +25,12 @@ TEST_F(ChatStream, SourcesThenDeltasThenDone) {
   EXPECT_EQ(done["search_results"].size(), 3u);
   EXPECT_EQ(done["search_results"][0]["metadata"]["id"], "acc-mac-password-reset");
   EXPECT_EQ(done["generator"], "extractive");
+  // The same reply object as /chat: context_used in the reference's shape, the pointer to the
+  // rest of the procedure at the end of the answer.
+  const std::string context = done["context_used"];
+  EXPECT_LE(context.size(), 503u);
+  EXPECT_EQ(context.substr(context.size() - 3), "...");
+  EXPECT_NE(done["response"].get<std::string>().find("see [1]."), std::string::npos);
 }
 
 TEST_F(ChatStream, DoneIsWhatChatAnswers) {

@@ -42,6 +42,9 @@ TEST(DenseServe, AnswersChatWithHybridRetrieval) {
       previous = score;
     }
   }
+  EXPECT_EQ(json::parse(client.get("/health").body())["models_loaded"], true);
+  const auto details = json::parse(client.get("/api/v1/chat/health").body())["details"];
+  EXPECT_EQ(details["embeddings_loaded"], true) << details;
   const std::string log = server.log();
   EXPECT_NE(log.find("\"event\":\"retrieval.dense_ready\""), std::string::npos) << log;
   EXPECT_NE(log.find("hybrid-rrf(xapian-bm25+faiss-flat)"), std::string::npos) << log;
@@ -57,6 +60,9 @@ TEST(DenseServe, AMissingModelKeepsServingLexically) {
       server.client().postJson("/api/v1/chat/", R"({"query": "my printer is offline"})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_FALSE(json::parse(res.body())["search_results"].empty());
+  EXPECT_EQ(json::parse(server.client().get("/health").body())["models_loaded"], false);
+  const auto details = json::parse(server.client().get("/api/v1/chat/health").body())["details"];
+  EXPECT_EQ(details["embeddings_loaded"], false) << details;
   const std::string log = server.log();
   EXPECT_NE(log.find("retrieval.dense_unavailable"), std::string::npos) << log;
   EXPECT_NE(log.find("EMBEDDING_MODEL=none"), std::string::npos) << log;

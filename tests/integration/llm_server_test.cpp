@@ -50,9 +50,13 @@ TEST(LlmServer, AnswersWithTheModelAndReportsItInHealth) {
   EXPECT_EQ(generator["slots"], 2);
   EXPECT_EQ(generator["slots_busy"], 0);
   EXPECT_EQ(generator["queue_depth"], 0);
+  EXPECT_EQ(health["models_loaded"], true);
   const auto chat_health = json::parse(client.get("/api/v1/chat/health").body());
   EXPECT_EQ(chat_health["generation"]["slots"], 2);
   EXPECT_EQ(chat_health["model"], "stories260K.gguf");
+  EXPECT_EQ(chat_health["status"], "healthy");
+  EXPECT_EQ(chat_health["details"]["llm_loaded"], true);
+  EXPECT_EQ(chat_health["details"]["embeddings_loaded"], false);
 }
 
 TEST(LlmServer, AFollowUpIsRewrittenByTheModelUnlessRulesAreAsked) {
@@ -122,6 +126,10 @@ TEST(LlmServer, MissingModelServesTheEmbeddedDefaultAndSaysHowToFixIt) {
   const auto reason = health["components"]["generator"]["reason"].get<std::string>();
   EXPECT_NE(reason.find("/nonexistent/model.gguf"), std::string::npos) << reason;
   EXPECT_NE(reason.find("chatbot models"), std::string::npos) << reason;
+  EXPECT_EQ(health["models_loaded"], false) << "the configured model is not loaded";
+  const auto chat_health = json::parse(client.get("/api/v1/chat/health").body());
+  EXPECT_EQ(chat_health["status"], "healthy") << "it answers, extractively";
+  EXPECT_EQ(chat_health["details"]["llm_loaded"], false);
   const auto res = client.postJson("/api/v1/chat/", R"({"query":"printer offline"})");
   ASSERT_EQ(res.result_int(), 200);
   EXPECT_EQ(json::parse(res.body())["generator"], "extractive");

@@ -67,6 +67,7 @@ TEST(Startup, UnavailableModelStillServesTheEmbeddedDefault) {
   EXPECT_NE(body["components"]["generator"]["reason"].get<std::string>().find("TinyLlama"),
             std::string::npos);
   EXPECT_EQ(body["components"]["retriever"]["status"], "degraded");
+  EXPECT_EQ(body["models_loaded"], false);
   const auto chat = client.postJson("/api/v1/chat/", R"({"query":"wifi keeps dropping"})");
   ASSERT_EQ(chat.result_int(), 200);
   EXPECT_EQ(json::parse(chat.body())["generator"], "extractive");
@@ -90,7 +91,15 @@ TEST(Startup, MissingKnowledgeBaseMeansUnavailableNot500) {
   EXPECT_EQ(chat.result_int(), 503);
   EXPECT_FALSE(chat[http::field::retry_after].empty());
   EXPECT_EQ(json::parse(chat.body())["error"], "service_unavailable");
-  EXPECT_EQ(client.get("/api/v1/chat/health").result_int(), 503);
+  EXPECT_EQ(health["models_loaded"], false);
+  const auto chat_health = client.get("/api/v1/chat/health");
+  EXPECT_EQ(chat_health.result_int(), 503);
+  const auto chat_body = json::parse(chat_health.body());
+  EXPECT_EQ(chat_body["status"], "unhealthy");
+  EXPECT_EQ(chat_body["state"], "unavailable");
+  EXPECT_EQ(chat_body["ready"], false);
+  EXPECT_EQ(chat_body["details"]["database_loaded"], false);
+  EXPECT_NE(chat_body["detail"].get<std::string>().find("KB_DIR"), std::string::npos);
 }
 
 TEST(Startup, InvalidConfigurationStopsWithAClearMessage) {
@@ -207,6 +216,36 @@ TEST(Cli, EvalPrintsRetrievalMetrics) {
   EXPECT_DOUBLE_EQ(metrics["hit_at_1"].get<double>(), 1.0);
   for (const char* k : {"hit_at_5", "mrr_at_10", "ndcg_at_10", "p50_ms", "p95_ms"})
     EXPECT_TRUE(metrics.contains(k)) << k;
+  std::filesystem::remove_all(dir);
+}
+
+// The bundled KB at the reference client's max_tokens: nothing cut without a pointer (exit 0), in
+// the extractive answer even when a chat model is configured.
+TEST(Cli, EvalAnswersFindsNoAnswerCutOnTheBundledKb) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("chatbot-cli-eval-answers-" + std::to_string(::getpid()));
+  const std::map<std::string, std::string> env = {
+      {"KB_DIR", std::string(CHATBOT_REPO_DIR) + "/data/kb"},
+      {"SYNONYMS_FILE", std::string(CHATBOT_REPO_DIR) + "/data/synonyms.txt"},
+      {"DATA_DIR", dir.string()},
+      {"LLM_MODEL_ID", "/nonexistent/model.gguf"}};
+  const auto [code, output] = runChatbot({"eval-answers", "--json"}, env);
+  ASSERT_EQ(code, 0) << output;
+  const auto report = json::parse(output.substr(output.find('{')));
+  EXPECT_EQ(report["max_tokens"], 150);
+  const auto articles = report["articles"].get<int>();
+  EXPECT_GE(articles, 150);
+  const auto& by_article = report["by_article"];
+  EXPECT_EQ(by_article["cut"], 0);
+  EXPECT_EQ(by_article["complete"].get<int>() + by_article["shortened_with_pointer"].get<int>(),
+            articles);
+  EXPECT_EQ(report["by_question"]["cut"], 0);
+  EXPECT_GE(report["questions"].get<int>(), 2 * articles);
+  EXPECT_TRUE(report["failures"].empty());
+  const auto [wide_code, table] = runChatbot({"eval-answers", "--max-tokens", "500"}, env);
+  EXPECT_EQ(wide_code, 0) << table;
+  EXPECT_NE(table.find("at max_tokens 500"), std::string::npos) << table;
+  EXPECT_NE(table.find("each article's answer"), std::string::npos) << table;
   std::filesystem::remove_all(dir);
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/utf8.h"
+
 namespace chatbot::api {
 namespace {
 
@@ -51,6 +53,32 @@ TEST(ChatReplyWriter, SplicesPreSerialisedArticlesIntoValidJson) {
   EXPECT_TRUE(none["search_results"].empty());
   EXPECT_EQ(none["answered"], false);
   EXPECT_TRUE(none["warnings"].empty());
+}
+
+TEST(ChatReplyWriter, ContextUsedHasTheReferenceShapeAndSearchResultsTheWholeArticle) {
+  std::vector<kb::Article> articles(1);
+  articles[0].id = "long";
+  articles[0].subject = "A long article";
+  for (int i = 0; i < 200; ++i) articles[0].body += "Word" + std::to_string(i) + " caf\xC3\xA9 ";
+  const ChatReplyWriter writer(articles);
+  rag::ChatAnswer answer;
+  answer.context_used = articles[0].subject + "\n\n" + articles[0].body;
+  answer.results = {{&articles[0], 0.9}};
+  answer.sources_used = 1;
+  const auto reply = nlohmann::json::parse(writer.write(answer, "r", 0));
+  const std::string context = reply["context_used"];
+  EXPECT_LE(util::codePointCount(context), 503u);
+  EXPECT_GE(util::codePointCount(context), 450u);
+  EXPECT_EQ(context.substr(context.size() - 3), "...");
+  // Whole words of the article, from its start.
+  const std::string kept = context.substr(0, context.size() - 3);
+  EXPECT_EQ(answer.context_used.substr(0, kept.size()), kept);
+  EXPECT_EQ(answer.context_used[kept.size()], ' ');
+  EXPECT_EQ(reply["search_results"][0]["answer"], articles[0].body);
+
+  answer.context_used = "Short article\n\nBody.";
+  EXPECT_EQ(nlohmann::json::parse(writer.write(answer, "r", 0))["context_used"],
+            "Short article\n\nBody.");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // ExtractiveGenerator: the Generator contracts (tests/contracts/generator_contract.cpp), then
-// how it builds an answer from an article: summary and numbered steps, cut at max_tokens on a
-// step or sentence boundary, and the "no answer" reply.
+// how it builds an answer from an article: summary and numbered steps, shortened to fit
+// max_tokens with a pointer to the rest (rag/answer_fit.h has the details), and the "no answer"
+// reply.
 #include "rag/extractive_generator.h"
 
 #include <gtest/gtest.h>
@@ -73,22 +74,29 @@ TEST(ExtractiveGenerator, PreRenderedArticlesAnswerExactlyLikeOnTheFly) {
   }
 }
 
-TEST(ExtractiveGenerator, CutsAtMaxTokensOnAStepBoundary) {
+TEST(ExtractiveGenerator, ShortensToWholeStepsAndSaysWhereTheRestIs) {
   const auto a = article();
   const std::vector<Source> sources{{&a, 0.9}};
   const ExtractiveGenerator generator("the IT Service Desk");
-  for (std::size_t budget : {50u, 60u, 70u}) {
+  for (std::size_t budget : {30u, 40u, 50u, 60u}) {
     const auto g = generator.generate({"q", sources, {}, budget});
-    EXPECT_LE(countTokens(g.text), budget);
+    EXPECT_LE(g.tokens, budget);
+    EXPECT_EQ(g.tokens, countTokens(g.text));
     EXPECT_TRUE(g.truncated);
-    // Ends with a complete line: a whole step or the summary.
-    const auto last = g.text.substr(g.text.rfind('\n') + 1);
-    EXPECT_TRUE(last.back() == '.') << last;
+    EXPECT_EQ(g.sources_used, 1u);
+    // The last paragraph points to the article, which is source [1].
+    const auto last = g.text.substr(g.text.rfind("\n\n") + 2);
+    EXPECT_NE(last.find("see [1]."), std::string::npos) << g.text;
     EXPECT_EQ(g.text.find("If it still"), std::string::npos) << "heading kept without its content";
   }
+  // Two whole steps, the summary's first sentence with the room they leave, the pointer.
+  EXPECT_EQ(generator.generate({"q", sources, {}, 40}).text,
+            "A printer shows offline when it lost its network connection.\n\n"
+            "1. Turn the printer off and on.\n2. Check that its network light is on.\n\n"
+            "Step 3 and more: see [1].");
 }
 
-TEST(ExtractiveGenerator, LongFirstSentenceIsCutAtASentenceOrReferred) {
+TEST(ExtractiveGenerator, AnArticleWhoseFirstSentenceIsOverBudgetIsNamed) {
   kb::Article a;
   a.id = "x";
   a.subject = "Long";
@@ -97,8 +105,8 @@ TEST(ExtractiveGenerator, LongFirstSentenceIsCutAtASentenceOrReferred) {
   a.body = sentence + "ends here. Second sentence.";
   const std::vector<Source> sources{{&a, 0.9}};
   const auto g = ExtractiveGenerator("desk").generate({"q", sources, {}, 50});
-  EXPECT_LE(countTokens(g.text), 50u);
-  EXPECT_NE(g.text.find("Long"), std::string::npos);
+  EXPECT_EQ(g.text, "See [1]: Long.");
+  EXPECT_TRUE(g.truncated);
 }
 
 TEST(ExtractiveGenerator, SaysSoWhenTheKbHasNoAnswer) {

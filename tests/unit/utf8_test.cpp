@@ -32,6 +32,28 @@ std::string decodeChunks(const std::vector<std::string>& chunks) {
   return out;
 }
 
+TEST(Utf8, PreviewKeepsShortTextAndCutsLongTextAfterAWholeWord) {
+  EXPECT_EQ(util::preview("short text", 10), "short text");
+  EXPECT_EQ(util::preview("", 10), "");
+  EXPECT_EQ(util::preview("one two three four", 12), "one two...") << "not \"one two thre\"";
+  EXPECT_EQ(util::preview("one two three four", 13), "one two three...");
+  EXPECT_EQ(util::preview("one two\n\nthree", 9), "one two...");
+  // No word ends in the second half of the limit: cut at the limit itself.
+  EXPECT_EQ(util::preview("a bcdefghijklmnop", 8), "a bcdefg...");
+}
+
+TEST(Utf8, PreviewCountsCodePointsAndNeverSplitsOne) {
+  std::string e_acute;
+  for (int i = 0; i < 600; ++i) e_acute += "\xC3\xA9";  // é, 2 bytes
+  const std::string p = util::preview(e_acute, 500);
+  EXPECT_TRUE(util::isValidUtf8(p));
+  EXPECT_EQ(util::codePointCount(p), 503u);  // 500 characters and "..."
+  EXPECT_EQ(p.substr(p.size() - 3), "...");
+  const std::string emoji = "\xF0\x9F\x98\x80 \xF0\x9F\x98\x80\xF0\x9F\x98\x80";
+  EXPECT_EQ(util::preview(emoji, 3), "\xF0\x9F\x98\x80...");
+  EXPECT_EQ(util::preview(emoji, 4), emoji);
+}
+
 TEST(Utf8, DecodableTextWaitsForSplitCharacters) {
   // "é" and "😀" arrive one byte per token: nothing is emitted until each is whole.
   std::string pending = "caf\xC3";

@@ -74,6 +74,7 @@ http::Response SystemRoutes::health(const http::Request& request, http::RequestC
                         services.storage.get(), services.lexical_engine});
   const std::string overall = overallStatus(components);
   const nlohmann::json body = {{"status", overall},
+                               {"models_loaded", loadedModels(*services.serving).configured},
                                {"version", CHATBOT_VERSION},
                                {"uptime_seconds", util::millisSince(started_) / 1000.0},
                                {"timestamp", util::isoTimestampNow()},
@@ -83,20 +84,31 @@ http::Response SystemRoutes::health(const http::Request& request, http::RequestC
   return jsonResponse(status, body, request.version());
 }
 
+// The reference API's shape (`status` healthy or unhealthy, `details` about its models) with our
+// own fields beside it; `state` keeps apart starting and failed, which both are unhealthy.
 http::Response SystemRoutes::chatHealth(const http::Request& request, http::RequestContext&) const {
-  const auto service = env_.services.serving->service();
+  const auto& serving = *env_.services.serving;
+  const LoadedModels loaded = loadedModels(serving);
+  const nlohmann::json details = {{"embeddings_loaded", loaded.embeddings},
+                                  {"database_loaded", loaded.database},
+                                  {"llm_loaded", loaded.llm}};
+  const auto service = serving.service();
   if (!service) {
-    const std::string failed = env_.services.serving->failure();
+    const std::string failed = serving.failure();
     return jsonResponse(
         http::Status::service_unavailable,
-        {{"status", failed.empty() ? "starting" : "unavailable"},
+        {{"status", "unhealthy"},
          {"ready", false},
+         {"state", failed.empty() ? "starting" : "unavailable"},
+         {"details", details},
          {"detail", failed.empty() ? "The knowledge base is being indexed." : failed}},
         request.version());
   }
   return jsonResponse(http::Status::ok,
-                      {{"status", "ready"},
+                      {{"status", "healthy"},
                        {"ready", true},
+                       {"state", "ready"},
+                       {"details", details},
                        {"articles", service->index().info().articles},
                        {"retriever", service->retriever().name()},
                        {"generator", service->generator().kind()},
