@@ -58,14 +58,17 @@ Result<ConfidenceModel> ConfidenceModel::fromJson(const nlohmann::json& json) {
   try {
     std::array<double, ConfidenceFeatures::kCount> weights{};
     const auto& given = json.at("weights");
-    for (const auto& [name, value] : given.items()) {
+    for (auto item = given.begin(); item != given.end(); ++item) {
+      // A named key, not a structured binding: lambdas may not capture bindings before C++20's
+      // P1091, which Clang's analysis (make lint) does not implement yet.
+      const std::string& name = item.key();
       const auto& names = ConfidenceFeatures::names();
       const auto found =
           std::find_if(names.begin(), names.end(), [&](const char* n) { return name == n; });
       if (found == names.end()) {
         return Error::invalidInput("unknown confidence feature '" + name + "'");
       }
-      weights.at(static_cast<std::size_t>(found - names.begin())) = value.get<double>();
+      weights.at(static_cast<std::size_t>(found - names.begin())) = item.value().get<double>();
     }
     return ConfidenceModel(json.at("bias").get<double>(), weights);
   } catch (const nlohmann::json::exception& e) {
