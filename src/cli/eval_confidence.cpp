@@ -92,7 +92,7 @@ Result<retrieval::ConfidenceModel> fit(const std::vector<RankedQuestion>& ranked
 // curve shows what the fit does on questions it has not seen.
 std::vector<eval::ScoredQuestion> crossValidated(
     const std::vector<RankedQuestion>& ranked, const retrieval::AnswerConfidence& features,
-    std::shared_ptr<const retrieval::TermStatistics> terms) {
+    const std::shared_ptr<const retrieval::TermStatistics>& terms) {
   std::vector<eval::ScoredQuestion> out(ranked.size());
   for (std::size_t fold = 0; fold < 2; ++fold) {
     auto model = fit(ranked, features, [fold](std::size_t n) { return n % 2 != fold; });
@@ -161,8 +161,9 @@ nlohmann::json evaluateConfidence(const ConfidenceEvalInput& input) {
     const retrieval::AnswerConfidence confidence(terms, *model);
     const auto scored = score(ranked, &confidence);
     nlohmann::json curve = nlohmann::json::array();
-    for (const auto& o : eval::selectiveCurve(scored, thresholds()))
+    for (const auto& o : eval::selectiveCurve(scored, thresholds())) {
       curve.push_back(outcomeJson(o));
+    }
     report["confidence"] = outcomeJson(eval::selectiveAnswering(scored, input.threshold));
     report["confidence_curve"] = std::move(curve);
     report["model"] = model->toJson();
