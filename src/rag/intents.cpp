@@ -113,9 +113,7 @@ OutOfScopeTopics OutOfScopeTopics::parse(std::string_view text) {
   int number = 0;
   for (auto line : util::split(text, '\n')) {
     ++number;
-    const std::size_t hash = line.find('#');
-    if (hash != std::string_view::npos) line = line.substr(0, hash);
-    line = util::trim(line);
+    line = util::withoutComment(line);
     if (line.empty()) continue;
     const auto fields = util::split(line, '|');
     if (fields.size() != 3 || util::trim(fields[0]).empty() || util::trim(fields[1]).empty()) {

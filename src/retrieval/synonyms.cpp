@@ -36,9 +36,7 @@ SynonymTable SynonymTable::parse(std::string_view text) {
   int number = 0;
   for (auto line : util::split(text, '\n')) {
     ++number;
-    const std::size_t hash = line.find('#');
-    if (hash != std::string_view::npos) line = line.substr(0, hash);
-    line = util::trim(line);
+    line = util::withoutComment(line);
     if (line.empty()) continue;
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) {

@@ -19,6 +19,11 @@ std::string_view trim(std::string_view text) noexcept {
   return text;
 }
 
+std::string_view withoutComment(std::string_view line) noexcept {
+  const std::size_t hash = line.find('#');
+  return trim(hash == std::string_view::npos ? line : line.substr(0, hash));
+}
+
 std::string asciiLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = lowerAscii(c);

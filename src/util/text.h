@@ -12,6 +12,8 @@ inline bool isWordByte(unsigned char c) noexcept {
 }
 
 std::string_view trim(std::string_view text) noexcept;
+// A line of a hand-edited data file without its '#' comment, trimmed.
+std::string_view withoutComment(std::string_view line) noexcept;
 // ASCII-only lower-casing; bytes >= 0x80 are left as they are (UTF-8 safe).
 std::string asciiLower(std::string_view text);
 std::vector<std::string_view> split(std::string_view text, char separator);

@@ -1,5 +1,6 @@
 // api/health.h: what the reference API's health fields say about the models (/health's
-// models_loaded, /chat/health's details), from a real index of one article and stand-in models.
+// models_loaded, /chat/health's details), from a real index of one article, a real embedder
+// (stories260K) and a stand-in chat model.
 #include "api/health.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "dense_kb_test_fixture.h"
 #include "rag/extractive_generator.h"
 
 namespace chatbot::api {
@@ -21,16 +23,6 @@ class ModelGenerator final : public rag::Generator {
   rag::Generation generate(const rag::GenerationRequest&) const override { return {}; }
   std::string kind() const override { return "llama.cpp"; }
   std::string model() const override { return "tiny.gguf"; }
-};
-
-class StubEmbedder final : public llm::Embedder {
- public:
-  std::vector<std::vector<float>> embed(std::span<const std::string> texts) const override {
-    return std::vector<std::vector<float>>(texts.size(), std::vector<float>{1.0f});
-  }
-  std::size_t dimension() const override { return 1; }
-  std::string identity() const override { return "stub"; }
-  llm::EmbedderStatus status() const override { return {"stub", 1}; }
 };
 
 class LoadedModelsTest : public ::testing::Test {
@@ -88,7 +80,7 @@ TEST_F(LoadedModelsTest, LoadedModelsAreReported) {
   auto p = parts();
   p.fallback = p.generator;
   p.generator = std::make_shared<ModelGenerator>();
-  p.embedder = std::make_shared<StubEmbedder>();
+  p.embedder = retrieval::makeEmbedder("stories260K.gguf", "mean");  // a real one, loaded
   const LoadedModels l = loaded(std::move(p));
   EXPECT_TRUE(l.database && l.embeddings && l.llm && l.configured);
 }
